@@ -1,0 +1,12 @@
+"""skmgm: multi-granularity learning for scikit-learn."""
+
+from skmgm._classifier import MultiGranularityClassifier
+from skmgm._regressor import MultiGranularityRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MultiGranularityClassifier",
+    "MultiGranularityRegressor",
+    "__version__",
+]

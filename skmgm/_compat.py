@@ -1,0 +1,41 @@
+"""Every private scikit-learn import of skmgm, in one place.
+
+scikit-learn's private helpers may move between releases. Importing them here,
+and nowhere else, keeps the blast radius of such a move to one file.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.model_selection._validation import _enforce_prediction_order
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    _check_method_params,
+    _check_response_method,
+    _num_samples,
+)
+
+try:  # scikit-learn >= 1.7
+    from sklearn.utils._repr_html.estimator import _VisualBlock
+except ImportError:  # scikit-learn 1.6
+    from sklearn.utils._estimator_html_repr import _VisualBlock
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "_VisualBlock",
+    "_check_feature_names_in",
+    "_check_method_params",
+    "_check_response_method",
+    "_enforce_prediction_order",
+    "_fit_context",
+    "_num_samples",
+    "_raise_for_params",
+    "_routing_enabled",
+    "process_routing",
+]

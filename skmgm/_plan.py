@@ -1,0 +1,150 @@
+"""The task plan: every (level, fold) fit and every refit, run in one ``Parallel``.
+
+scikit-learn's stacking runs one ``cross_val_predict`` per estimator inside an
+outer ``Parallel``, so its tasks are nested and a 2-core machine idles while
+the slowest level finishes its folds. Here the plan is flat: one task per
+(level, fold) and one refit task per level, all handed to a single
+:class:`sklearn.utils.parallel.Parallel` call, which keeps every worker busy
+and lets any joblib backend (loky, threading, Dask, Ray) schedule them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+from sklearn.utils.parallel import Parallel, delayed
+
+from skmgm._compat import _check_method_params, _enforce_prediction_order
+
+
+@dataclass
+class PlannedLevel:
+    """One level as the plan runs it.
+
+    ``granularity`` is ``None`` when ``data`` already holds the level's view
+    (a stateless granularity, computed once before the plan); otherwise it is
+    the unfitted transformer, fitted inside every task on that task's rows.
+    ``prefitted_granularity`` is the stateless granularity that made ``data``.
+    """
+
+    name: str
+    granularity: Any
+    estimator: Any
+    method: str
+    data: Any
+    prefitted_granularity: Any = None
+
+
+@dataclass
+class FittedLevel:
+    """What the plan gives back for one level."""
+
+    granularity: Any
+    estimator: Any
+    oof_predictions: np.ndarray
+    fit_seconds: float
+
+
+@dataclass
+class _TaskResult:
+    granularity: Any
+    estimator: Any
+    predictions: np.ndarray | None
+    seconds: float
+
+
+def _fit_task(level, fold, y, train, test, fit_params, n_classes):
+    """Fit one level on ``train`` rows and predict its ``test`` rows.
+
+    ``train=None`` is the level's refit on every row, which predicts nothing.
+    """
+    start = time.perf_counter()
+    try:
+        X_train = level.data if train is None else _safe_indexing(level.data, train)
+        y_train = y if train is None else y[train]
+        granularity = None
+        if level.granularity is not None:
+            granularity = clone(level.granularity)
+            X_train = granularity.fit_transform(X_train, y_train)
+            check_view_not_empty(level.name, X_train)
+        estimator = clone(level.estimator)
+        params = _check_method_params(level.data, fit_params, train)
+        estimator.fit(X_train, y_train, **params)
+        predictions = None
+        if test is not None:
+            X_test = _safe_indexing(level.data, test)
+            if granularity is not None:
+                X_test = granularity.transform(X_test)
+            predictions = getattr(estimator, level.method)(X_test)
+            if n_classes is not None and level.method != "predict":
+                predictions = _enforce_prediction_order(
+                    estimator.classes_, predictions, n_classes, level.method
+                )
+    except Exception as exc:
+        where = "the refit on all rows" if fold is None else f"fold {fold}"
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"Raised by level {level.name!r} during {where}.")
+        raise
+    return _TaskResult(granularity, estimator, predictions, time.perf_counter() - start)
+
+
+def check_view_not_empty(name: str, view) -> None:
+    """Refuse a level whose granularity gives no column at all."""
+    if view.shape[1] == 0:
+        raise ValueError(
+            f"Level {name!r}: its granularity produced an empty view "
+            f"(shape {view.shape}); a level needs at least one feature."
+        )
+
+
+def run_plan(
+    levels: list[PlannedLevel],
+    y: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    fit_params: dict,
+    *,
+    n_classes: int | None,
+    n_jobs: int | None,
+    verbose: int,
+) -> list[FittedLevel]:
+    """Run every (level, fold) fit and every refit as one flat ``Parallel``.
+
+    Refits come first: they are the longest tasks, and starting them first
+    shortens the tail of the schedule.
+    """
+    keys = [(index, None) for index in range(len(levels))]
+    keys += [
+        (index, fold) for index in range(len(levels)) for fold in range(len(splits))
+    ]
+    results = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(_fit_task)(
+            levels[index],
+            fold,
+            y,
+            None if fold is None else splits[fold][0],
+            None if fold is None else splits[fold][1],
+            fit_params,
+            n_classes,
+        )
+        for index, fold in keys
+    )
+    by_key = dict(zip(keys, results))
+    return [
+        _assemble_level(index, by_key, splits, len(y)) for index in range(len(levels))
+    ]
+
+
+def _assemble_level(index, by_key, splits, n_samples):
+    refit = by_key[(index, None)]
+    fold_results = [by_key[(index, fold)] for fold in range(len(splits))]
+    first = fold_results[0].predictions
+    oof = np.empty((n_samples, *first.shape[1:]), dtype=first.dtype)
+    for (_, test), result in zip(splits, fold_results):
+        oof[test] = result.predictions
+    seconds = refit.seconds + sum(result.seconds for result in fold_results)
+    return FittedLevel(refit.granularity, refit.estimator, oof, seconds)

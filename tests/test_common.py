@@ -1,0 +1,72 @@
+"""scikit-learn's estimator checks: the contract of every public estimator."""
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm.granularity import Pool1D, Pool2D
+
+
+def _pooled_and_raw(estimator):
+    return [
+        ("pooled", FunctionTransformer(_row_means), estimator),
+        ("raw", "passthrough", estimator),
+    ]
+
+
+def _row_means(X):
+    # X.sum works on arrays and sparse input alike, as the tags promise.
+    return np.asarray(X.sum(axis=1)).reshape(-1, 1) / X.shape[1]
+
+
+ESTIMATORS = [
+    MultiGranularityClassifier(),
+    MultiGranularityRegressor(),
+    # A stateless pooled view beside a passthrough level.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
+        cv=3,
+    ),
+    MultiGranularityRegressor(
+        levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),
+        cv=3,
+    ),
+    # A stateful granularity, a dropped level and passthrough to the meta-learner.
+    MultiGranularityClassifier(
+        levels=[
+            ("scaled", StandardScaler(), LogisticRegression()),
+            ("dropped", "passthrough", "drop"),
+            (
+                "forest",
+                "passthrough",
+                RandomForestClassifier(n_estimators=10, random_state=0),
+            ),
+        ],
+        passthrough=True,
+        stack_method="predict_proba",
+    ),
+    MultiGranularityRegressor(
+        levels=[
+            ("scaled", StandardScaler(), Ridge()),
+            ("dropped", "passthrough", "drop"),
+            (
+                "forest",
+                "passthrough",
+                RandomForestRegressor(n_estimators=10, random_state=0),
+            ),
+        ],
+        passthrough=True,
+    ),
+    Pool1D(window=2, stats=("mean", "std", "min", "max", "slope")),
+    Pool1D(window=2, stride=1),
+    Pool2D(image_shape=(1, -1), window=(1, 2), stats=("mean", "max")),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
