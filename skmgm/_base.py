@@ -96,7 +96,9 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Besides its own parameters, a level's granularity or estimator can be
         replaced (``coarse__estimator=LogisticRegression()``) or tuned
-        (``coarse__granularity__window=4``), as in a ``Pipeline``.
+        (``coarse__granularity__window=4``), as in a ``Pipeline``. With
+        ``final_estimator=None``, setting ``final_estimator__<param>`` first
+        puts the default meta-learner in place, so a grid can tune it.
 
         Parameters
         ----------
@@ -110,6 +112,10 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         if "levels" in params:
             self.levels = params.pop("levels")
+        if self.final_estimator is None and any(
+            key.startswith("final_estimator__") for key in params
+        ):
+            self.final_estimator = self._default_final_estimator()
         names = {level[0] for level in self._wellformed_levels()}
         by_level = defaultdict(dict)
         for key in list(params):
@@ -271,12 +277,11 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     # --------------------------------------------------------------------- fit
-    def _fit_stack(self, X, y, fit_params):
-        """Fit the levels out of fold, then the meta-learner.
+    def _fit_stack(self, levels, X, y, fit_params):
+        """Fit the checked ``levels`` out of fold, then the meta-learner.
 
         ``y`` is what the levels learn (encoded labels for a classifier).
         """
-        levels = self._check_levels()
         final_estimator = self._make_final_estimator()
         check_consistent_length(X, y)
         splits = self._pinned_splits(X, y)
@@ -453,7 +458,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         return [
             level
             for level in self._wellformed_levels()
-            if not isinstance(level[1], type) and not isinstance(level[2], type)
+            if all(_is_usable_part(part) for part in level[1:])
         ]
 
     def _sk_visual_block_(self):
@@ -486,6 +491,12 @@ def _is_drop(estimator):
 
 def _is_passthrough(granularity):
     return isinstance(granularity, str) and granularity == "passthrough"
+
+
+def _is_usable_part(part):
+    if isinstance(part, str):
+        return part in ("passthrough", "drop")
+    return hasattr(part, "fit") and not isinstance(part, type)
 
 
 def _fitted_granularity(plan, fit):

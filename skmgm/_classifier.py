@@ -195,6 +195,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             The fitted classifier.
         """
         _raise_for_params(fit_params, self, "fit", allow=["sample_weight"])
+        levels = self._check_levels()
         X = self._validate_X(X, reset=True)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -203,9 +204,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; "
-                f"y has one class only: {self.classes_[0]!r}."
+                f"y has one class only: {self.classes_[0].tolist()!r}."
             )
-        return self._fit_stack(X, self._label_encoder.transform(y), fit_params)
+        return self._fit_stack(levels, X, self._label_encoder.transform(y), fit_params)
 
     def _n_classes(self):
         return len(self.classes_)
@@ -219,7 +220,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         if isinstance(self.cv, Integral) and counts[smallest] < self.cv:
             raise ValueError(
                 f"cv={self.cv} folds is more than the smallest class has "
-                f"samples: class {self.classes_[smallest]!r} has "
+                f"samples: class {self.classes_[smallest].tolist()!r} has "
                 f"{counts[smallest]}. Every fold must see every class; lower cv "
                 "to at most that number, or leave cv=None to adapt it."
             )

@@ -146,11 +146,12 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
             The fitted regressor.
         """
         _raise_for_params(fit_params, self, "fit", allow=["sample_weight"])
+        levels = self._check_levels()
         X = self._validate_X(X, reset=True)
         y = check_array(
             column_or_1d(y, warn=True), ensure_2d=False, dtype="numeric", input_name="y"
         )
-        return self._fit_stack(X, y, fit_params)
+        return self._fit_stack(levels, X, y, fit_params)
 
     def _stack_method_of(self, name, estimator):
         return "predict"

@@ -1,0 +1,169 @@
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier, StackingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    cross_val_score,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
+
+from skmgm import MultiGranularityClassifier
+from skmgm.granularity import Pool2D
+
+
+def _peer_estimators():
+    return [
+        ("lr", make_pipeline(StandardScaler(), LogisticRegression())),
+        ("rf", RandomForestClassifier(n_estimators=15, random_state=0)),
+        ("svc", make_pipeline(StandardScaler(), LinearSVC(random_state=0))),
+    ]
+
+
+@pytest.mark.parametrize("data", ["binary_data", "multiclass_data"])
+@pytest.mark.parametrize("passthrough", [False, True])
+def test_equals_stacking_classifier_with_passthrough_levels(request, data, passthrough):
+    X, y = request.getfixturevalue(data)
+    cv = StratifiedKFold(4, shuffle=True, random_state=3)
+    peer = StackingClassifier(_peer_estimators(), cv=cv, passthrough=passthrough)
+    ours = MultiGranularityClassifier(
+        [(name, "passthrough", est) for name, est in _peer_estimators()],
+        cv=cv,
+        passthrough=passthrough,
+    )
+    peer.fit(X, y)
+    ours.fit(X, y)
+    assert ours.stack_method_ == peer.stack_method_
+    assert_allclose(ours.transform(X), peer.transform(X), rtol=0, atol=1e-10)
+    assert_allclose(ours.predict_proba(X), peer.predict_proba(X), rtol=0, atol=1e-10)
+    assert_array_equal(ours.predict(X), peer.predict(X))
+
+
+def test_fitted_attributes(digits_small):
+    X, y = digits_small
+    clf = MultiGranularityClassifier(
+        [
+            ("coarse", Pool2D((8, 8), 4), LogisticRegression(max_iter=500)),
+            ("gone", "passthrough", "drop"),
+            ("fine", "passthrough", DecisionTreeClassifier(random_state=0)),
+        ],
+        cv=3,
+    ).fit(X, y)
+    assert [name for name, _, _ in clf.levels_] == ["coarse", "fine"]
+    assert clf.named_levels_.fine.granularity == "passthrough"
+    assert isinstance(clf.named_levels_.coarse.granularity, Pool2D)
+    assert clf.named_levels_.coarse.granularity.n_features_in_ == 64
+    assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.n_features_in_ == 64
+    assert clf.stack_method_ == ["predict_proba", "predict_proba"]
+    assert set(clf.level_scores_) == {"coarse", "fine"}
+    assert set(clf.level_fit_seconds_) == {"coarse", "fine"}
+    assert clf.transform(X[:5]).shape == (5, 20)
+    names = clf.get_feature_names_out()
+    assert names[0] == "multigranularityclassifier_coarse0"
+    assert len(names) == 20
+
+
+def test_level_scores_are_out_of_fold_accuracies(binary_data):
+    X, y = binary_data
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    tree = DecisionTreeClassifier(random_state=0)
+    clf = MultiGranularityClassifier([("tree", "passthrough", tree)], cv=cv)
+    clf.fit(X, y)
+    expected = cross_val_score(tree, X, y, cv=cv).mean()
+    # Equal folds of 30 samples: mean fold accuracy is the overall accuracy.
+    assert clf.level_scores_["tree"] == pytest.approx(expected)
+    # An unpruned tree is perfect in sample, never out of fold here.
+    assert clf.level_scores_["tree"] < 1.0
+
+
+def test_string_labels_and_decision_function(binary_data):
+    X, y = binary_data
+    labels = np.array(["no", "yes"])[y]
+    clf = MultiGranularityClassifier(
+        [("svc", StandardScaler(), LinearSVC(random_state=0))], cv=3
+    ).fit(X, labels)
+    assert clf.stack_method_ == ["decision_function"]
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    assert clf.decision_function(X).shape == (len(X),)
+    assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_predict_proba_absent_when_final_estimator_lacks_it(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(final_estimator=LinearSVC())
+    assert not hasattr(clf, "predict_proba")
+    clf.fit(X, y)
+    assert not hasattr(clf, "predict_proba")
+    assert clf.decision_function(X).shape == (len(X),)
+
+
+def test_works_in_pipeline_grid_search_cross_val_score(digits_small):
+    X, y = digits_small
+    clf = MultiGranularityClassifier(
+        [
+            ("coarse", Pool2D((8, 8), 2), LogisticRegression(max_iter=300)),
+            ("fine", "passthrough", DecisionTreeClassifier(random_state=0)),
+        ],
+        cv=3,
+    )
+    pipe = make_pipeline(StandardScaler(), clf)
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.8
+    grid = GridSearchCV(
+        clf,
+        {
+            "coarse__estimator__C": [0.01, 1.0],
+            "coarse__granularity__window": [2, 4],
+            "final_estimator__C": [1.0],
+        },
+        cv=2,
+    ).fit(X, y)
+    assert set(grid.best_params_) == {
+        "coarse__estimator__C",
+        "coarse__granularity__window",
+        "final_estimator__C",
+    }
+    best = grid.best_estimator_
+    assert (
+        best.named_levels_.coarse.estimator.C
+        == grid.best_params_["coarse__estimator__C"]
+    )
+    assert (
+        best.named_levels_.coarse.granularity.window
+        == grid.best_params_["coarse__granularity__window"]
+    )
+
+
+def test_clone_and_pickle_round_trip(digits_small):
+    X, y = digits_small
+    clf = MultiGranularityClassifier(
+        [
+            ("coarse", Pool2D((8, 8), 4), LogisticRegression(max_iter=300)),
+            ("fine", "passthrough", RandomForestClassifier(10, random_state=0)),
+        ],
+        cv=3,
+    )
+    cloned = clone(clf)
+    assert cloned.get_params()["coarse__granularity__window"] == 4
+    assert cloned.levels[0][1] is not clf.levels[0][1]
+    clf.fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_default_cv_adapts_to_small_classes():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.array([0] * 17 + [1] * 3)
+    clf = MultiGranularityClassifier(
+        [("tree", "passthrough", DecisionTreeClassifier(random_state=0))]
+    ).fit(X, y)
+    assert clf.predict(X).shape == (20,)

@@ -1,0 +1,164 @@
+"""The flat task plan: one Parallel, views computed once, same folds."""
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from numpy.testing import assert_array_equal
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils.parallel import Parallel
+
+import skmgm._plan
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm.granularity import Pool2D
+
+
+class _RecordingParallel(Parallel):
+    calls = []
+
+    def __call__(self, iterable):
+        tasks = list(iterable)
+        type(self).calls.append(len(tasks))
+        return super().__call__(tasks)
+
+
+def test_one_parallel_call_holds_every_fold_and_refit(monkeypatch, multiclass_data):
+    X, y = multiclass_data
+    _RecordingParallel.calls = []
+    monkeypatch.setattr(skmgm._plan, "Parallel", _RecordingParallel)
+    import sklearn.model_selection._validation as validation
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("cross_val_predict must not be called")
+
+    monkeypatch.setattr(validation, "cross_val_predict", forbidden)
+    clf = MultiGranularityClassifier(
+        [
+            ("a", StandardScaler(), LogisticRegression()),
+            ("b", "passthrough", LogisticRegression(C=0.1)),
+            ("c", "passthrough", "drop"),
+            ("d", FunctionTransformer(np.abs), LogisticRegression()),
+        ],
+        cv=4,
+    ).fit(X, y)
+    # 3 active levels x (4 folds + 1 refit), all in a single Parallel call.
+    assert _RecordingParallel.calls == [15]
+    assert len(clf.levels_) == 3
+
+
+# Module-level logs: clone() deep-copies parameters, so a counter handed to a
+# level as a parameter would count in a copy.
+_CALLS = {"view": 0, "fit_rows": []}
+
+
+def _counted_half(X):
+    _CALLS["view"] += 1
+    return X[:, ::2]
+
+
+class _CountingScaler(TransformerMixin, BaseEstimator):
+    """A stateful view that logs the rows of each fit."""
+
+    def fit(self, X, y=None):
+        _CALLS["fit_rows"].append(len(X))
+        self.mean_ = X.mean(axis=0)
+        return self
+
+    def transform(self, X):
+        return X - self.mean_
+
+
+def test_stateless_view_is_computed_once_per_fit(binary_data):
+    X, y = binary_data
+    _CALLS["view"] = 0
+    clf = MultiGranularityClassifier(
+        [("half", FunctionTransformer(_counted_half), LogisticRegression())],
+        cv=5,
+        n_jobs=1,
+    ).fit(X, y)
+    assert _CALLS["view"] == 1
+    clf.predict(X)
+    assert _CALLS["view"] == 2
+
+
+def test_stateful_view_is_refitted_in_every_fold(binary_data):
+    X, y = binary_data
+    _CALLS["fit_rows"] = []
+    MultiGranularityClassifier(
+        [("centred", _CountingScaler(), LogisticRegression())],
+        cv=StratifiedKFold(5),
+        n_jobs=1,
+    ).fit(X, y)
+    # Five fold fits on 4/5 of the rows, one refit on every row.
+    assert sorted(_CALLS["fit_rows"]) == [120] * 5 + [150]
+
+
+def test_every_level_sees_the_same_folds(binary_data):
+    X, y = binary_data
+    forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    # A shuffling splitter without a seed: folds must still be shared.
+    clf = MultiGranularityClassifier(
+        [("one", "passthrough", forest), ("two", "passthrough", forest)],
+        cv=StratifiedKFold(5, shuffle=True),
+    )
+    clf.fit(X, y)
+    X_meta = clf.final_estimator_.coef_  # fitted on identical columns
+    assert X_meta[0, 0] == pytest.approx(X_meta[0, 1])
+
+
+def _pooled_digits_model(n_jobs):
+    return MultiGranularityClassifier(
+        [
+            ("coarse", Pool2D((8, 8), 4), LogisticRegression(max_iter=2000)),
+            ("mid", Pool2D((8, 8), 2), RandomForestClassifier(20, random_state=0)),
+            ("fine", "passthrough", RandomForestClassifier(20, random_state=1)),
+        ],
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        n_jobs=n_jobs,
+    )
+
+
+def test_identical_predictions_whatever_n_jobs_and_backend(digits_small):
+    X, y = digits_small
+    reference = _pooled_digits_model(1).fit(X, y).predict_proba(X)
+    assert_array_equal(_pooled_digits_model(2).fit(X, y).predict_proba(X), reference)
+    with parallel_config(backend="threading"):
+        threaded = _pooled_digits_model(2).fit(X, y).predict_proba(X)
+    assert_array_equal(threaded, reference)
+
+
+class _FailsOnSmallData(BaseEstimator):
+    _estimator_type = "regressor"
+
+    def fit(self, X, y):
+        if len(X) < 100:
+            raise RuntimeError("too few rows")
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        return tags
+
+
+@pytest.mark.skipif(
+    not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11"
+)
+def test_task_error_names_level_and_fold(regression_data):
+    X, y = regression_data
+    reg = MultiGranularityRegressor(
+        [
+            ("ok", "passthrough", Ridge()),
+            ("fragile", "passthrough", _FailsOnSmallData()),
+        ],
+        cv=KFold(2),
+    )
+    with pytest.raises(RuntimeError, match="too few rows") as info:
+        reg.fit(X, y)
+    assert "Raised by level 'fragile' during fold 0." in info.value.__notes__

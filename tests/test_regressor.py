@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.ensemble import RandomForestRegressor, StackingRegressor
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
+
+from skmgm import MultiGranularityRegressor
+
+
+def _peer_estimators():
+    return [
+        ("ridge", RidgeCV()),
+        ("rf", RandomForestRegressor(n_estimators=15, random_state=0)),
+    ]
+
+
+@pytest.mark.parametrize("passthrough", [False, True])
+def test_equals_stacking_regressor_with_passthrough_levels(
+    regression_data, passthrough
+):
+    X, y = regression_data
+    cv = KFold(4, shuffle=True, random_state=2)
+    peer = StackingRegressor(_peer_estimators(), cv=cv, passthrough=passthrough)
+    ours = MultiGranularityRegressor(
+        [(name, "passthrough", est) for name, est in _peer_estimators()],
+        cv=cv,
+        passthrough=passthrough,
+    )
+    peer.fit(X, y)
+    ours.fit(X, y)
+    assert_allclose(ours.transform(X), peer.transform(X), rtol=0, atol=1e-10)
+    assert_allclose(ours.predict(X), peer.predict(X), rtol=0, atol=1e-10)
+
+
+def test_level_scores_are_out_of_fold_r2(regression_data):
+    X, y = regression_data
+    cv = KFold(5, shuffle=True, random_state=0)
+    ridge = Ridge(alpha=10.0)
+    reg = MultiGranularityRegressor(
+        [("ridge", StandardScaler(), ridge), ("binned", KBinsDiscretizer(4), ridge)],
+        cv=cv,
+    ).fit(X, y)
+    # The scaler is stateful, so it is fitted inside each fold.
+    oof = cross_val_predict(make_pipeline(StandardScaler(), ridge), X, y, cv=cv)
+    assert reg.level_scores_["ridge"] == pytest.approx(r2_score(y, oof), rel=1e-6)
+    assert reg.level_scores_["binned"] < reg.level_scores_["ridge"]
+    assert reg.stack_method_ == ["predict", "predict"]
+
+
+def test_grid_search_over_nested_level_parameters(regression_data):
+    X, y = regression_data
+    reg = MultiGranularityRegressor(
+        [("binned", KBinsDiscretizer(3), Ridge()), ("raw", "passthrough", Ridge())],
+        cv=3,
+    )
+    grid = GridSearchCV(
+        reg,
+        {"binned__granularity__n_bins": [2, 8], "raw__estimator__alpha": [0.1, 100]},
+        cv=2,
+    ).fit(X, y)
+    assert grid.best_params_["binned__granularity__n_bins"] == 8
+    assert grid.best_estimator_.named_levels_.binned.granularity.n_bins == 8
+
+
+def test_sample_weight_reaches_levels_and_final_estimator(regression_data):
+    X, y = regression_data
+    weights = np.ones(len(y))
+    weights[:50] = 0.0
+    reg = MultiGranularityRegressor(
+        [("ridge", "passthrough", Ridge())], final_estimator=Ridge(), cv=3
+    )
+    weighted = reg.fit(X, y, sample_weight=weights).predict(X)
+    unweighted = MultiGranularityRegressor(
+        [("ridge", "passthrough", Ridge())], final_estimator=Ridge(), cv=3
+    ).fit(X, y)
+    assert not np.allclose(weighted, unweighted.predict(X))
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        reg.fit(X, y, groups=np.arange(len(y)))
