@@ -61,36 +61,50 @@ class _TaskResult:
 def _fit_task(level, fold, y, train, test, fit_params, n_classes):
     """Fit one level on ``train`` rows and predict its ``test`` rows.
 
-    ``train=None`` is the level's refit on every row, which predicts nothing.
+    ``train=None`` is the level's refit on every row: it predicts nothing and
+    returns its fitted models. A fold returns only its predictions, since
+    shipping its models back from a worker would cost time for nothing.
     """
     start = time.perf_counter()
     try:
-        X_train = level.data if train is None else _safe_indexing(level.data, train)
-        y_train = y if train is None else y[train]
-        granularity = None
-        if level.granularity is not None:
-            granularity = clone(level.granularity)
-            X_train = granularity.fit_transform(X_train, y_train)
-            check_view_not_empty(level.name, X_train)
-        estimator = clone(level.estimator)
-        params = _check_method_params(level.data, fit_params, train)
-        estimator.fit(X_train, y_train, **params)
-        predictions = None
-        if test is not None:
-            X_test = _safe_indexing(level.data, test)
-            if granularity is not None:
-                X_test = granularity.transform(X_test)
-            predictions = getattr(estimator, level.method)(X_test)
-            if n_classes is not None and level.method != "predict":
-                predictions = _enforce_prediction_order(
-                    estimator.classes_, predictions, n_classes, level.method
-                )
+        granularity, estimator = _fit_level(level, y, train, fit_params)
+        if test is None:
+            return _TaskResult(
+                granularity, estimator, None, time.perf_counter() - start
+            )
+        predictions = _predict_rows(level, granularity, estimator, test, n_classes)
     except Exception as exc:
         where = "the refit on all rows" if fold is None else f"fold {fold}"
         if hasattr(exc, "add_note"):  # Python >= 3.11
             exc.add_note(f"Raised by level {level.name!r} during {where}.")
         raise
-    return _TaskResult(granularity, estimator, predictions, time.perf_counter() - start)
+    return _TaskResult(None, None, predictions, time.perf_counter() - start)
+
+
+def _fit_level(level, y, rows, fit_params):
+    X = level.data if rows is None else _safe_indexing(level.data, rows)
+    y = y if rows is None else y[rows]
+    granularity = None
+    if level.granularity is not None:
+        granularity = clone(level.granularity)
+        X = granularity.fit_transform(X, y)
+        check_view_not_empty(level.name, X)
+    estimator = clone(level.estimator)
+    estimator.fit(X, y, **_check_method_params(level.data, fit_params, rows))
+    return granularity, estimator
+
+
+def _predict_rows(level, granularity, estimator, rows, n_classes):
+    X = _safe_indexing(level.data, rows)
+    if granularity is not None:
+        X = granularity.transform(X)
+    predictions = getattr(estimator, level.method)(X)
+    if n_classes is not None and level.method != "predict":
+        # A fold whose training rows miss a class gives fewer columns.
+        predictions = _enforce_prediction_order(
+            estimator.classes_, predictions, n_classes, level.method
+        )
+    return predictions
 
 
 def check_view_not_empty(name: str, view) -> None:
@@ -121,7 +135,8 @@ def run_plan(
     keys += [
         (index, fold) for index in range(len(levels)) for fold in range(len(splits))
     ]
-    results = Parallel(n_jobs=n_jobs, verbose=verbose)(
+    # Every task is a model fit: never batch them, or the tail gets uneven.
+    results = Parallel(n_jobs=n_jobs, verbose=verbose, batch_size=1)(
         delayed(_fit_task)(
             levels[index],
             fold,
