@@ -2,6 +2,7 @@
 
 from skmgm._classifier import MultiGranularityClassifier
 from skmgm._regressor import MultiGranularityRegressor
+from skmgm.granularity import make_levels
 
 __version__ = "0.1.0"
 
@@ -9,4 +10,5 @@ __all__ = [
     "MultiGranularityClassifier",
     "MultiGranularityRegressor",
     "__version__",
+    "make_levels",
 ]

@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_method_params,
     _check_response_method,
+    _get_feature_names,
     _num_samples,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "_check_response_method",
     "_enforce_prediction_order",
     "_fit_context",
+    "_get_feature_names",
     "_num_samples",
     "_raise_for_params",
     "_routing_enabled",

@@ -1,0 +1,75 @@
+"""make_levels: one level per granularity, for the common case."""
+
+from __future__ import annotations
+
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+
+def make_levels(estimator, granularities: list, names: list[str] | None = None):
+    """Build levels that share one estimator, one per granularity.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Cloned for every level.
+    granularities : list of transformer or "passthrough"
+        The levels' views, coarse first.
+    names : list of str, default=None
+        The levels' names; ``None`` derives them from the granularities
+        (``pool1d_w8``, ``pool2d_w2``, ``scan_w0.1``, ``raw`` for
+        ``"passthrough"``, the class name otherwise), numbered when repeated.
+
+    Returns
+    -------
+    levels : list of (str, transformer or "passthrough", estimator)
+        Ready for the ``levels`` parameter.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skmgm import make_levels
+    >>> from skmgm.granularity import Pool1D
+    >>> levels = make_levels(
+    ...     DecisionTreeClassifier(), [Pool1D(8), Pool1D(2), "passthrough"]
+    ... )
+    >>> [name for name, _, _ in levels]
+    ['pool1d_w8', 'pool1d_w2', 'raw']
+    """
+    if names is None:
+        names = _unique([_level_name(granularity) for granularity in granularities])
+    if len(names) != len(granularities):
+        raise ValueError(
+            f"make_levels: names has {len(names)} entries for "
+            f"{len(granularities)} granularities."
+        )
+    return [
+        (name, granularity, clone(estimator))
+        for name, granularity in zip(names, granularities)
+    ]
+
+
+def _level_name(granularity):
+    if isinstance(granularity, str):
+        return "raw" if granularity == "passthrough" else granularity
+    if isinstance(granularity, Pipeline):
+        return "_".join(_level_name(step) for _, step in granularity.steps)
+    kind = type(granularity).__name__.lower()
+    kind = {"multigrainedscanner": "scan", "functiontransformer": "func"}.get(
+        kind, kind
+    )
+    window = getattr(granularity, "window", None)
+    if window is None:
+        return kind
+    if isinstance(window, (tuple, list)):
+        window = "x".join(str(w) for w in window)
+    return f"{kind}_w{window}"
+
+
+def _unique(names):
+    seen = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return unique

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skmgm.granularity import FeatureGroups
+
+
+def test_hand_checked_aggregates():
+    X = np.array([[1.0, 2.0, 6.0, 4.0], [0.0, 0.0, 3.0, 1.0]])
+    view = FeatureGroups({"ab": [0, 1], "cd": [2, 3]}, agg=("sum", "std"))
+    assert_allclose(view.fit_transform(X), [[3, 0.5, 10, 1], [0, 0, 4, 1]])
+    assert view.get_feature_names_out().tolist() == [
+        "ab_sum",
+        "ab_std",
+        "cd_sum",
+        "cd_std",
+    ]
+
+
+def test_columns_by_dataframe_name():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 9.0]})
+    view = FeatureGroups({"ac": ["a", "c"], "b": ["b"]}, agg="max")
+    assert_allclose(view.fit_transform(X), [[5.0, 3.0], [9.0, 4.0]])
+    assert view.feature_names_in_.tolist() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "groups, agg, match",
+    [
+        ({"g": [0, 7]}, "mean", r"groups\['g'\] names column 7, but X has n_features"),
+        ({"g": ["a"]}, "mean", r"groups\['g'\] names column 'a', which X does not"),
+        ({"g": []}, "mean", r"groups\['g'\] has no columns"),
+        ({}, "mean", "groups is empty"),
+        ({"g": [0]}, ("mean", "mode"), r"unknown statistics \['mode'\]"),
+    ],
+)
+def test_bad_groups_name_the_problem(groups, agg, match):
+    with pytest.raises(ValueError, match=match):
+        FeatureGroups(groups, agg=agg).fit(np.ones((3, 4)))
+
+
+def test_nan_is_refused():
+    X = np.ones((3, 4))
+    X[1, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        FeatureGroups({"g": [0, 1]}).fit(X)
