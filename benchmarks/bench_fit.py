@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import statistics
 import time
 from pathlib import Path
 
 import joblib
 import sklearn
+from _report import machine, replace_readme_block
 from sklearn.datasets import load_digits
 from sklearn.ensemble import StackingClassifier
 from sklearn.model_selection import StratifiedKFold, train_test_split
@@ -33,19 +31,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from skmgm import MultiGranularityClassifier
 from skmgm.__main__ import as_stacking_estimators, digits_levels
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "bench_fit.json"
-README = ROOT / "README.md"
-
-
-def cpu_model() -> str:
-    """The CPU's model name, from /proc/cpuinfo where there is one."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+RESULTS = Path(__file__).resolve().parent / "results" / "bench_fit.json"
 
 
 def _fit_seconds(model, X, y):
@@ -79,7 +65,7 @@ def measure(repeats: int = 7, n_jobs: int = 2, n_estimators: int = 100) -> dict:
         "dataset": "digits, train_test_split(random_state=1)",
         "n_jobs": n_jobs,
         "repeats": repeats,
-        "machine": {"cores": os.cpu_count(), "cpu": cpu_model()},
+        "machine": machine(),
         "versions": {
             "sklearn": sklearn.__version__,
             "joblib": joblib.__version__,
@@ -117,11 +103,7 @@ def readme_table(result: dict) -> str:
 def save(result: dict) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    text = README.read_text()
-    block = f"<!-- bench_fit -->\n{readme_table(result)}\n<!-- /bench_fit -->"
-    README.write_text(
-        re.sub(r"<!-- bench_fit -->.*?<!-- /bench_fit -->", block, text, flags=re.S)
-    )
+    replace_readme_block("bench_fit", readme_table(result))
 
 
 def main() -> None:
