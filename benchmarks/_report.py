@@ -21,6 +21,13 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def start_workers(n_jobs: int) -> None:
+    """Start joblib's worker pool, so that the first timed fit does not pay."""
+    from sklearn.utils.parallel import Parallel, delayed
+
+    Parallel(n_jobs=n_jobs)(delayed(abs)(i) for i in range(2 * (os.cpu_count() or 1)))
+
+
 def machine() -> dict:
     return {"cores": os.cpu_count(), "cpu": cpu_model()}
 

@@ -32,7 +32,7 @@ def test_columns_by_dataframe_name():
         ({"g": ["a"]}, "mean", r"groups\['g'\] names column 'a', which X does not"),
         ({"g": []}, "mean", r"groups\['g'\] has no columns"),
         ({}, "mean", "groups is empty"),
-        ({"g": [0]}, ("mean", "mode"), r"unknown statistics \['mode'\]"),
+        ({"g": [0]}, ("mean", "mode"), r"agg=.* holds unknown names \['mode'\]"),
     ],
 )
 def test_bad_groups_name_the_problem(groups, agg, match):

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import _fit_context, _get_feature_names
+from skmgm.granularity._options import check_options
 
 _AGGREGATES = {
     "mean": np.mean,
@@ -131,14 +132,7 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
         )
 
     def _aggregates(self):
-        aggregates = (self.agg,) if isinstance(self.agg, str) else tuple(self.agg)
-        unknown = [agg for agg in aggregates if agg not in _AGGREGATES]
-        if not aggregates or unknown:
-            raise ValueError(
-                f"FeatureGroups: agg={self.agg!r} holds unknown statistics "
-                f"{unknown}; choose among {sorted(_AGGREGATES)}."
-            )
-        return aggregates
+        return check_options("FeatureGroups", "agg", self.agg, _AGGREGATES)
 
     def _column_indices(self, n_features, names):
         if names is None:

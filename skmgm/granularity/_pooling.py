@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
+from skmgm.granularity._options import check_options
 
 _FLOATS = [np.float64, np.float32]
 
@@ -30,17 +31,6 @@ _STATISTICS = {
     "max": lambda blocks: blocks.max(axis=-1),
     "slope": _slope,
 }
-
-
-def _check_stats(owner, stats, allowed):
-    stats = (stats,) if isinstance(stats, str) else tuple(stats)
-    unknown = [stat for stat in stats if stat not in allowed]
-    if not stats or unknown:
-        raise ValueError(
-            f"{owner}: stats={stats!r} holds unknown statistics {unknown}; "
-            f"choose one or more of {sorted(allowed)}."
-        )
-    return stats
 
 
 def window_bounds(length: int, window: int, stride: int) -> list[tuple[int, int]]:
@@ -189,12 +179,12 @@ class Pool1D(_StatelessPooling):
         return window_bounds(n_features, self.window, stride)
 
     def _output_names(self, n_features):
-        stats = _check_stats("Pool1D", self.stats, _STATISTICS)
+        stats = check_options("Pool1D", "stats", self.stats, _STATISTICS)
         bounds = self._bounds(n_features)
         return [f"{stat}_{start}_{stop}" for stat in stats for start, stop in bounds]
 
     def _pool(self, X):
-        stats = _check_stats("Pool1D", self.stats, _STATISTICS)
+        stats = check_options("Pool1D", "stats", self.stats, _STATISTICS)
         bounds = self._bounds(X.shape[1])
         stride = self.window if self.stride is None else self.stride
         # Full windows are strided views of X, not copies.
@@ -287,7 +277,7 @@ class Pool2D(_StatelessPooling):
         return [(r, c) for r in rows for c in cols]
 
     def _output_names(self, n_features):
-        stats = _check_stats("Pool2D", self.stats, self._allowed_stats)
+        stats = check_options("Pool2D", "stats", self.stats, self._allowed_stats)
         blocks = self._blocks(n_features)
         return [
             f"{stat}_r{r0}_{r1}_c{c0}_{c1}"
@@ -296,7 +286,7 @@ class Pool2D(_StatelessPooling):
         ]
 
     def _pool(self, X):
-        stats = _check_stats("Pool2D", self.stats, self._allowed_stats)
+        stats = check_options("Pool2D", "stats", self.stats, self._allowed_stats)
         blocks = self._blocks(X.shape[1])
         images = X.reshape(X.shape[0], *self._image_shape(X.shape[1]))
         pixels = [

@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import HasMethods, Interval, StrOptions, _fit_context
+from skmgm.granularity._options import check_options
 
 _POOLINGS = {"mean", "max", "min"}
 # Rows predicted at once by transform: bounds the memory of the window copies.
@@ -262,14 +263,13 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ views
     def _check_pooling(self):
-        pooling = (self.pooling,) if isinstance(self.pooling, str) else self.pooling
-        unknown = [p for p in pooling if p not in _POOLINGS]
-        if unknown or (not pooling and self.n_segments == 0):
-            raise ValueError(
-                f"MultiGrainedScanner: pooling={self.pooling!r} must hold some of "
-                f"{sorted(_POOLINGS)} (or n_segments > 0); unknown: {unknown}."
-            )
-        return tuple(pooling)
+        return check_options(
+            "MultiGrainedScanner",
+            "pooling",
+            self.pooling,
+            _POOLINGS,
+            allow_empty=self.n_segments > 0,
+        )
 
     def _geometry(self, n_features):
         if self.image_shape is None:
