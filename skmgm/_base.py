@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
@@ -30,7 +31,9 @@ from skmgm._compat import (
     HasMethods,
     _check_feature_names_in,
     _num_samples,
+    _routing_enabled,
     _VisualBlock,
+    process_routing,
 )
 from skmgm._plan import PlannedLevel, check_view_not_empty, run_plan
 
@@ -284,18 +287,18 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         final_estimator = self._make_final_estimator()
         check_consistent_length(X, y)
-        splits = self._pinned_splits(X, y)
         active = [level for level in levels if not _is_drop(level[2])]
+        routed = self._route_fit_params(active, fit_params)
+        splits = self._pinned_splits(X, y, routed.split)
         methods = [self._stack_method_of(name, est) for name, _, est in active]
         planned = [
-            self._plan_level(name, granularity, estimator, method, X, y)
-            for (name, granularity, estimator), method in zip(active, methods)
+            self._plan_level(level, method, X, y, routed)
+            for level, method in zip(active, methods)
         ]
         fitted = run_plan(
             planned,
             y,
             splits,
-            fit_params,
             n_classes=self._n_classes(),
             n_jobs=self.n_jobs,
             verbose=self.verbose,
@@ -322,18 +325,79 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self.level_fit_seconds_ = {
             plan.name: fit.fit_seconds for plan, fit in zip(planned, fitted)
         }
+        self._level_view_widths = [fit.view_width for fit in fitted]
         X_meta = self._stack([fit.oof_predictions for fit in fitted], X)
-        self.final_estimator_ = final_estimator.fit(X_meta, y, **fit_params)
+        self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
         return self
 
-    def _pinned_splits(self, X, y):
+    def _route_fit_params(self, levels, fit_params):
+        """The metadata each level's parts, the splitter and the meta-learner get.
+
+        With metadata routing enabled, each consumer gets what it requested.
+        Without it, ``sample_weight`` goes to every level's estimator and the
+        meta-learner, as in scikit-learn's stacking.
+        """
+        if _routing_enabled():
+            routed = process_routing(self, "fit", **fit_params)
+            return Bunch(
+                estimator={
+                    name: routed[f"{name}__estimator"].fit for name, _, _ in levels
+                },
+                granularity={
+                    name: routed[f"{name}__granularity"].fit
+                    for name, granularity, _ in levels
+                    if not _is_passthrough(granularity)
+                },
+                split=routed.splitter.split,
+                final=routed.final_estimator.fit,
+            )
+        weights = {k: v for k, v in fit_params.items() if k == "sample_weight"}
+        return Bunch(
+            estimator={name: weights for name, _, _ in levels},
+            granularity={},
+            split={},
+            final=weights,
+        )
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata, for scikit-learn's metadata routing.
+
+        Each level's estimator and granularity (``<level>__estimator``,
+        ``<level>__granularity``) get the ``fit`` metadata they request, the
+        ``cv`` splitter gets what its ``split`` requests (e.g. ``groups`` for
+        ``GroupKFold``), and the final estimator only what it requests.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        router = MetadataRouter(owner=self)
+        fit = MethodMapping().add(caller="fit", callee="fit")
+        for name, granularity, estimator in self._levels_for_tags():
+            if not _is_drop(estimator):
+                router.add(**{f"{name}__estimator": estimator}, method_mapping=fit)
+            if not _is_passthrough(granularity):
+                router.add(**{f"{name}__granularity": granularity}, method_mapping=fit)
+        router.add(
+            splitter=check_cv(self.cv),
+            method_mapping=MethodMapping().add(caller="fit", callee="split"),
+        )
+        final = getattr(self, "final_estimator_", self.final_estimator)
+        router.add(
+            final_estimator=self._default_final_estimator() if final is None else final,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        return router
+
+    def _pinned_splits(self, X, y, split_params):
         cv = self._check_cv(y)
         if getattr(cv, "random_state", 0) is None:
             # A shuffling splitter without a seed would give every call to
             # split() other folds; pin one seed so every level sees the same.
             cv = deepcopy(cv)
             cv.random_state = np.random.RandomState()
-        splits = list(cv.split(X, y))
+        splits = list(cv.split(X, y, **split_params))
         test_rows = np.sort(np.concatenate([test for _, test in splits]))
         if not np.array_equal(test_rows, np.arange(_num_samples(X))):
             raise ValueError(
@@ -348,16 +412,29 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     def _n_classes(self):
         """Number of classes for a classifier; a regressor has none."""
 
-    def _plan_level(self, name, granularity, estimator, method, X, y):
+    def _plan_level(self, level, method, X, y, routed):
+        name, granularity, estimator = level
+        fit_params = routed.estimator[name]
         if isinstance(granularity, str):  # "passthrough"
-            return PlannedLevel(name, None, estimator, method, X)
+            return PlannedLevel(name, None, estimator, method, X, fit_params=fit_params)
+        granularity_params = routed.granularity.get(name, {})
         if get_tags(granularity).requires_fit:
-            return PlannedLevel(name, granularity, estimator, method, X)
+            return PlannedLevel(
+                name,
+                granularity,
+                estimator,
+                method,
+                X,
+                fit_params=fit_params,
+                granularity_params=granularity_params,
+            )
         # A stateless view is the same for every fold: compute it once.
         fitted = clone(granularity)
-        view = fitted.fit_transform(X, y)
+        view = fitted.fit_transform(X, y, **granularity_params)
         check_view_not_empty(name, view)
-        return PlannedLevel(name, None, estimator, method, view, fitted)
+        return PlannedLevel(
+            name, None, estimator, method, view, fitted, fit_params=fit_params
+        )
 
     # --------------------------------------------------------------- transform
     def _level_predictions(self, X):
@@ -434,6 +511,43 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             names.extend(input_features)
         return np.asarray(names, dtype=object)
 
+    def levels_report(self):
+        """One row per fitted level: its view, its score and its cost.
+
+        Returns
+        -------
+        report : pandas.DataFrame or dict of lists
+            Columns ``level``, ``granularity``, ``estimator``, ``view_width``
+            (columns of the level's view), ``stack_method``, ``oof_score``
+            (out-of-fold accuracy or R², as ``level_scores_``) and
+            ``fit_seconds`` (fold fits plus refit). A DataFrame when pandas is
+            installed, else a dict of lists.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skmgm import MultiGranularityClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> report = MultiGranularityClassifier(cv=3).fit(X, y).levels_report()
+        >>> list(report["level"]), list(report["view_width"])
+        (['binned', 'raw'], [32, 4])
+        """
+        check_is_fitted(self)
+        report = {
+            "level": [name for name, _, _ in self.levels_],
+            "granularity": [_short_name(g) for _, g, _ in self.levels_],
+            "estimator": [_short_name(e) for _, _, e in self.levels_],
+            "view_width": list(self._level_view_widths),
+            "stack_method": list(self.stack_method_),
+            "oof_score": list(self.level_scores_.values()),
+            "fit_seconds": list(self.level_fit_seconds_.values()),
+        }
+        try:
+            import pandas as pd
+        except ImportError:
+            return report
+        return pd.DataFrame(report)
+
     # -------------------------------------------------------------------- tags
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -483,6 +597,10 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             "parallel", [final], names=["final_estimator"], dash_wrapped=False
         )
         return _VisualBlock("serial", (parallel, final_block), dash_wrapped=False)
+
+
+def _short_name(part):
+    return part if isinstance(part, str) else type(part).__name__
 
 
 def _is_drop(estimator):

@@ -11,7 +11,7 @@ and lets any joblib backend (loky, threading, Dask, Ray) schedule them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,8 @@ class PlannedLevel:
     (a stateless granularity, computed once before the plan); otherwise it is
     the unfitted transformer, fitted inside every task on that task's rows.
     ``prefitted_granularity`` is the stateless granularity that made ``data``.
+    ``fit_params`` and ``granularity_params`` are the metadata routed to the
+    estimator's and the granularity's ``fit``, for all rows (tasks slice them).
     """
 
     name: str
@@ -38,6 +40,8 @@ class PlannedLevel:
     method: str
     data: Any
     prefitted_granularity: Any = None
+    fit_params: dict = field(default_factory=dict)
+    granularity_params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class FittedLevel:
     estimator: Any
     oof_predictions: np.ndarray
     fit_seconds: float
+    view_width: int
 
 
 @dataclass
@@ -56,9 +61,10 @@ class _TaskResult:
     estimator: Any
     predictions: np.ndarray | None
     seconds: float
+    view_width: int | None = None
 
 
-def _fit_task(level, fold, y, train, test, fit_params, n_classes):
+def _fit_task(level, fold, y, train, test, n_classes):
     """Fit one level on ``train`` rows and predict its ``test`` rows.
 
     ``train=None`` is the level's refit on every row: it predicts nothing and
@@ -67,11 +73,10 @@ def _fit_task(level, fold, y, train, test, fit_params, n_classes):
     """
     start = time.perf_counter()
     try:
-        granularity, estimator = _fit_level(level, y, train, fit_params)
+        granularity, estimator, width = _fit_level(level, y, train)
         if test is None:
-            return _TaskResult(
-                granularity, estimator, None, time.perf_counter() - start
-            )
+            seconds = time.perf_counter() - start
+            return _TaskResult(granularity, estimator, None, seconds, width)
         predictions = _predict_rows(level, granularity, estimator, test, n_classes)
     except Exception as exc:
         where = "the refit on all rows" if fold is None else f"fold {fold}"
@@ -81,17 +86,18 @@ def _fit_task(level, fold, y, train, test, fit_params, n_classes):
     return _TaskResult(None, None, predictions, time.perf_counter() - start)
 
 
-def _fit_level(level, y, rows, fit_params):
+def _fit_level(level, y, rows):
     X = level.data if rows is None else _safe_indexing(level.data, rows)
     y = y if rows is None else y[rows]
     granularity = None
     if level.granularity is not None:
         granularity = clone(level.granularity)
-        X = granularity.fit_transform(X, y)
+        params = _check_method_params(level.data, level.granularity_params, rows)
+        X = granularity.fit_transform(X, y, **params)
         check_view_not_empty(level.name, X)
     estimator = clone(level.estimator)
-    estimator.fit(X, y, **_check_method_params(level.data, fit_params, rows))
-    return granularity, estimator
+    estimator.fit(X, y, **_check_method_params(level.data, level.fit_params, rows))
+    return granularity, estimator, X.shape[1]
 
 
 def _predict_rows(level, granularity, estimator, rows, n_classes):
@@ -120,7 +126,6 @@ def run_plan(
     levels: list[PlannedLevel],
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
-    fit_params: dict,
     *,
     n_classes: int | None,
     n_jobs: int | None,
@@ -143,7 +148,6 @@ def run_plan(
             y,
             None if fold is None else splits[fold][0],
             None if fold is None else splits[fold][1],
-            fit_params,
             n_classes,
         )
         for index, fold in keys
@@ -162,4 +166,6 @@ def _assemble_level(index, by_key, splits, n_samples):
     for (_, test), result in zip(splits, fold_results):
         oof[test] = result.predictions
     seconds = refit.seconds + sum(result.seconds for result in fold_results)
-    return FittedLevel(refit.granularity, refit.estimator, oof, seconds)
+    return FittedLevel(
+        refit.granularity, refit.estimator, oof, seconds, refit.view_width
+    )

@@ -7,9 +7,10 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import KBinsDiscretizer
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
-from skmgm._base import _BaseMultiGranularity
+from skmgm._base import _BaseMultiGranularity, _is_drop
 from skmgm._compat import _fit_context, _raise_for_params
 
 
@@ -134,8 +135,10 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training samples.
-        y : array-like of shape (n_samples,)
-            Target values.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values. A 2-D ``y`` needs level and final estimators that
+            predict several outputs (e.g. ``RidgeCV``, random forests); each
+            level then hands all its outputs to the meta-learner.
         **fit_params : dict
             ``sample_weight``, passed to every level's estimator and to the
             final estimator, as scikit-learn's stacking does.
@@ -148,13 +151,28 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         _raise_for_params(fit_params, self, "fit", allow=["sample_weight"])
         levels = self._check_levels()
         X = self._validate_X(X, reset=True)
-        y = check_array(
-            column_or_1d(y, warn=True), ensure_2d=False, dtype="numeric", input_name="y"
-        )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        if y.ndim == 1 or y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         return self._fit_stack(levels, X, y, fit_params)
 
     def _stack_method_of(self, name, estimator):
         return "predict"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        final = self.final_estimator
+        final = self._default_final_estimator() if final is None else final
+        estimators = [e for _, _, e in self._levels_for_tags() if not _is_drop(e)]
+        tags.target_tags.multi_output = all(
+            get_tags(e).target_tags.multi_output for e in [*estimators, final]
+        )
+        return tags
 
     @staticmethod
     def _oof_score(y, predictions, method, sample_weight):
@@ -170,7 +188,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted targets.
         """
         check_is_fitted(self)

@@ -190,3 +190,21 @@ def test_fit_does_not_modify_inputs(binary_data):
     MultiGranularityClassifier(cv=StratifiedKFold(3)).fit(X, y)
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
+
+
+def test_levels_report_has_a_row_per_fitted_level(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [
+            ("coarse", Pool1D(window=4, stats=("mean", "max")), LogisticRegression()),
+            ("gone", "passthrough", "drop"),
+            ("fine", StandardScaler(), DecisionTreeClassifier(random_state=0)),
+        ],
+        cv=3,
+    ).fit(X, y)
+    report = clf.levels_report()
+    assert list(report["level"]) == ["coarse", "fine"]
+    assert list(report["granularity"]) == ["Pool1D", "StandardScaler"]
+    assert list(report["view_width"]) == [6, 12]  # 3 windows x 2 stats; 12 scaled
+    assert list(report["oof_score"]) == list(clf.level_scores_.values())
+    assert all(seconds > 0 for seconds in report["fit_seconds"])

@@ -1,12 +1,14 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.datasets import load_linnerud
 from sklearn.ensemble import RandomForestRegressor, StackingRegressor
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
+from sklearn.utils import get_tags
 
 from skmgm import MultiGranularityRegressor
 
@@ -80,3 +82,21 @@ def test_sample_weight_reaches_levels_and_final_estimator(regression_data):
     assert not np.allclose(weighted, unweighted.predict(X))
     with pytest.raises(ValueError, match="enable_metadata_routing"):
         reg.fit(X, y, groups=np.arange(len(y)))
+
+
+def test_multi_output_y_where_scikit_learn_stacking_raises():
+    X, y = load_linnerud(return_X_y=True)
+    levels = [
+        ("ridge", "passthrough", RidgeCV()),
+        ("rf", "passthrough", RandomForestRegressor(n_estimators=10, random_state=0)),
+    ]
+    with pytest.raises(ValueError, match="1d array"):
+        StackingRegressor([(name, est) for name, _, est in levels]).fit(X, y)
+    reg = MultiGranularityRegressor(levels, cv=4).fit(X, y)
+    assert reg.predict(X).shape == (20, 3)
+    # Every level hands its three outputs to the meta-learner.
+    assert reg.transform(X).shape == (20, 6)
+    assert len(reg.get_feature_names_out()) == 6
+    assert get_tags(reg).target_tags.multi_output
+    # The default levels hold HistGradientBoosting, which is single-output.
+    assert not get_tags(MultiGranularityRegressor()).target_tags.multi_output
