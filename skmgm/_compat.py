@@ -4,11 +4,15 @@ scikit-learn's private helpers may move between releases. Importing them here,
 and nowhere else, keeps the blast radius of such a move to one file.
 """
 
+from inspect import signature
+
 from sklearn.base import _fit_context
 from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
-    _raise_for_params,
+    _raise_for_params as _sklearn_raise_for_params,
+)
+from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
@@ -41,3 +45,15 @@ __all__ = [
     "_routing_enabled",
     "process_routing",
 ]
+
+
+def _raise_for_params(params, owner, method, allow=None):
+    """scikit-learn's check that unrouted metadata is not passed.
+
+    Its ``allow`` argument (metadata accepted without routing) is new in
+    scikit-learn 1.7; on 1.6 the allowed keys are taken out before the check.
+    """
+    if "allow" in signature(_sklearn_raise_for_params).parameters:
+        return _sklearn_raise_for_params(params, owner, method, allow=allow)
+    unallowed = {k: v for k, v in params.items() if k not in (allow or ())}
+    return _sklearn_raise_for_params(unallowed, owner, method)

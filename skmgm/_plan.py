@@ -10,6 +10,7 @@ and lets any joblib backend (loky, threading, Dask, Ray) schedule them.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,6 +114,19 @@ def _predict_rows(level, granularity, estimator, rows, n_classes):
     return predictions
 
 
+def _keyed_task(key, *args):
+    return key, _fit_task(*args)
+
+
+def _report_task(name, fold, result, done, total):
+    what = "refit" if fold is None else f"fold {fold}"
+    print(
+        f"[skmgm] {done}/{total} level {name!r} {what}: {result.seconds:.2f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def check_view_not_empty(name: str, view) -> None:
     """Refuse a level whose granularity gives no column at all."""
     if view.shape[1] == 0:
@@ -134,15 +148,24 @@ def run_plan(
     """Run every (level, fold) fit and every refit as one flat ``Parallel``.
 
     Refits come first: they are the longest tasks, and starting them first
-    shortens the tail of the schedule.
+    shortens the tail of the schedule. Results are taken as tasks finish, so
+    ``verbose >= 1`` reports each task (level, fold, seconds) on stderr when it
+    is done; ``verbose >= 2`` adds joblib's own progress lines.
     """
     keys = [(index, None) for index in range(len(levels))]
     keys += [
         (index, fold) for index in range(len(levels)) for fold in range(len(splits))
     ]
     # Every task is a model fit: never batch them, or the tail gets uneven.
-    results = Parallel(n_jobs=n_jobs, verbose=verbose, batch_size=1)(
-        delayed(_fit_task)(
+    parallel = Parallel(
+        n_jobs=n_jobs,
+        verbose=max(0, verbose - 1),
+        batch_size=1,
+        return_as="generator_unordered",
+    )
+    results = parallel(
+        delayed(_keyed_task)(
+            (index, fold),
             levels[index],
             fold,
             y,
@@ -152,7 +175,11 @@ def run_plan(
         )
         for index, fold in keys
     )
-    by_key = dict(zip(keys, results))
+    by_key = {}
+    for key, result in results:
+        by_key[key] = result
+        if verbose:
+            _report_task(levels[key[0]].name, key[1], result, len(by_key), len(keys))
     return [
         _assemble_level(index, by_key, splits, len(y)) for index in range(len(levels))
     ]

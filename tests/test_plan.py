@@ -162,3 +162,15 @@ def test_task_error_names_level_and_fold(regression_data):
     with pytest.raises(RuntimeError, match="too few rows") as info:
         reg.fit(X, y)
     assert "Raised by level 'fragile' during fold 0." in info.value.__notes__
+
+
+def test_verbose_reports_every_task_and_is_silent_at_zero(capsys, binary_data):
+    X, y = binary_data
+    levels = [("a", "passthrough", LogisticRegression())]
+    MultiGranularityClassifier(levels, cv=3, verbose=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+    MultiGranularityClassifier(levels, cv=3, verbose=1).fit(X, y)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 4  # 3 folds + the refit
+    assert any("level 'a' refit" in line for line in lines)
+    assert any("level 'a' fold 2" in line for line in lines)

@@ -64,8 +64,11 @@ def test_grid_search_over_nested_level_parameters(regression_data):
         {"binned__granularity__n_bins": [2, 8], "raw__estimator__alpha": [0.1, 100]},
         cv=2,
     ).fit(X, y)
-    assert grid.best_params_["binned__granularity__n_bins"] == 8
-    assert grid.best_estimator_.named_levels_.binned.granularity.n_bins == 8
+    best = grid.best_params_
+    levels = grid.best_estimator_.named_levels_
+    assert levels.binned.granularity.n_bins == best["binned__granularity__n_bins"]
+    assert levels.raw.estimator.alpha == best["raw__estimator__alpha"]
+    assert len(grid.cv_results_["params"]) == 4
 
 
 def test_sample_weight_reaches_levels_and_final_estimator(regression_data):

@@ -1,0 +1,59 @@
+"""DataFrames, sparse input and the HTML repr."""
+
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import estimator_html_repr, get_tags
+
+from skmgm import MultiGranularityClassifier
+from skmgm.granularity import FeatureGroups
+
+
+def test_dataframe_column_names_reach_the_granularity(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = MultiGranularityClassifier(
+        [
+            (
+                "groups",
+                FeatureGroups({"head": ["f0", "f1", "f2"], "tail": ["f10", "f11"]}),
+                LogisticRegression(),
+            ),
+            ("raw", "passthrough", DecisionTreeClassifier(random_state=0)),
+        ],
+        cv=3,
+        passthrough=True,
+    ).fit(frame, y)
+    assert list(clf.feature_names_in_) == list(frame.columns)
+    names = clf.get_feature_names_out()
+    assert list(names[-3:]) == ["f9", "f10", "f11"]
+    out = clf.set_output(transform="pandas").transform(frame)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(names)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame.rename(columns={"f0": "renamed"}))
+
+
+def test_sparse_input_is_taken_exactly_when_every_level_takes_it(binary_data):
+    X, y = binary_data
+    X_sparse = sp.csr_matrix(X)
+    sparse_ok = MultiGranularityClassifier(
+        [("lr", "passthrough", LogisticRegression())], cv=3
+    )
+    assert get_tags(sparse_ok).input_tags.sparse
+    sparse_ok.fit(X_sparse, y).predict(X_sparse)
+    dense_only = MultiGranularityClassifier(cv=3)  # KBinsDiscretizer: dense only
+    assert not get_tags(dense_only).input_tags.sparse
+    with pytest.raises(TypeError, match="dense data is required"):
+        dense_only.fit(X_sparse, y)
+
+
+def test_html_repr_shows_levels_and_final_estimator():
+    clf = MultiGranularityClassifier(
+        [("coarse", FeatureGroups({"g": [0, 1]}), LogisticRegression())]
+    )
+    html = estimator_html_repr(clf)
+    for text in ("coarse", "FeatureGroups", "LogisticRegression", "final_estimator"):
+        assert text in html
