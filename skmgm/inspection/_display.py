@@ -1,0 +1,142 @@
+"""GranularityDisplay: what each level scores, and how much the stack uses it."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+
+def level_usage(estimator) -> np.ndarray | None:
+    """Share of the meta-learner's weight on each level's columns.
+
+    The sum of absolute coefficients (``coef_``) or of feature importances
+    (``feature_importances_``) over each level's stacked columns, normalised
+    to sum to one; ``None`` when the meta-learner exposes neither. Raw
+    features handed over with ``passthrough=True`` are left out.
+    """
+    check_is_fitted(estimator)
+    final = estimator.final_estimator_
+    if hasattr(final, "coef_"):
+        weights = np.abs(np.atleast_2d(final.coef_)).sum(axis=0)
+    elif hasattr(final, "feature_importances_"):
+        weights = np.asarray(final.feature_importances_)
+    else:
+        return None
+    starts = np.cumsum([0, *estimator._n_level_outputs[:-1]])
+    n_stacked = sum(estimator._n_level_outputs)
+    per_level = np.add.reduceat(weights[:n_stacked], starts)
+    total = per_level.sum()
+    return per_level / total if total > 0 else per_level
+
+
+class GranularityDisplay:
+    """Per-level out-of-fold scores and the meta-learner's use of each level.
+
+    Build it with :meth:`from_estimator`; it draws with matplotlib (an
+    optional dependency of skmgm), in scikit-learn's Display style.
+
+    Parameters
+    ----------
+    level_names : list of str
+        The fitted levels, coarse first.
+    scores : list of float
+        Each level's out-of-fold score (``level_scores_``).
+    usage : ndarray or None
+        Each level's share of the meta-learner's weight (:func:`level_usage`).
+    score_name : str
+        ``"accuracy"`` or ``"R²"``.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes or ndarray of Axes
+        The axes drawn on.
+    figure_ : matplotlib Figure
+        The figure holding them.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from skmgm import MultiGranularityClassifier
+    >>> from skmgm.inspection import GranularityDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MultiGranularityClassifier(cv=3).fit(X, y)
+    >>> display = GranularityDisplay.from_estimator(clf)
+    >>> display.level_names
+    ['binned', 'raw']
+    """
+
+    def __init__(self, level_names, scores, usage=None, score_name="score"):
+        self.level_names = level_names
+        self.scores = scores
+        self.usage = usage
+        self.score_name = score_name
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None):
+        """Draw the display of a fitted multi-granularity estimator.
+
+        Parameters
+        ----------
+        estimator : MultiGranularityClassifier or MultiGranularityRegressor
+            A fitted estimator.
+        ax : matplotlib Axes or sequence of two, default=None
+            Where to draw; ``None`` makes a new figure.
+
+        Returns
+        -------
+        display : GranularityDisplay
+            The drawn display.
+        """
+        check_is_fitted(estimator)
+        is_classifier = hasattr(estimator, "classes_")
+        display = cls(
+            level_names=[name for name, _, _ in estimator.levels_],
+            scores=list(estimator.level_scores_.values()),
+            usage=level_usage(estimator),
+            score_name="accuracy" if is_classifier else "R²",
+        )
+        return display.plot(ax=ax)
+
+    def plot(self, *, ax=None):
+        """Draw the scores and, when known, the meta-learner's use of levels.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or sequence of two, default=None
+            Where to draw; ``None`` makes a new figure.
+
+        Returns
+        -------
+        self : GranularityDisplay
+            With ``ax_`` and ``figure_`` set.
+        """
+        import matplotlib.pyplot as plt
+
+        panels = 1 if self.usage is None else 2
+        if ax is None:
+            _, ax = plt.subplots(1, panels, figsize=(4.5 * panels, 3.2))
+        axes = np.atleast_1d(ax)
+        positions = np.arange(len(self.level_names))
+        axes[0].barh(positions, self.scores, color="tab:blue")
+        axes[0].set(
+            yticks=positions,
+            yticklabels=self.level_names,
+            xlabel=f"out-of-fold {self.score_name}",
+            title="each level alone",
+        )
+        axes[0].invert_yaxis()
+        if self.usage is not None:
+            axes[1].barh(positions, self.usage, color="tab:orange")
+            axes[1].set(
+                yticks=positions,
+                yticklabels=self.level_names,
+                xlabel="share of the meta-learner's weight",
+                title="use in the stack",
+            )
+            axes[1].invert_yaxis()
+        self.ax_ = axes if panels == 2 else axes[0]
+        self.figure_ = axes[0].figure
+        self.figure_.tight_layout()
+        return self

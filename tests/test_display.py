@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm.granularity import Pool1D
+from skmgm.inspection import GranularityDisplay, level_usage
+
+
+def _levels():
+    return [
+        ("coarse", Pool1D(window=4), LogisticRegression()),
+        ("fine", "passthrough", RandomForestClassifier(10, random_state=0)),
+    ]
+
+
+def test_level_usage_sums_coefficients_per_level(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(_levels(), cv=3, passthrough=True).fit(X, y)
+    usage = level_usage(clf)
+    coef = np.abs(clf.final_estimator_.coef_[0])
+    expected = np.array([coef[0], coef[1]]) / (coef[0] + coef[1])
+    np.testing.assert_allclose(usage, expected)  # raw features left out
+    knn = MultiGranularityClassifier(
+        _levels(), final_estimator=KNeighborsClassifier(), cv=3
+    ).fit(X, y)
+    assert level_usage(knn) is None
+
+
+def test_display_renders_to_png(binary_data, tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    X, y = binary_data
+    clf = MultiGranularityClassifier(_levels(), cv=3).fit(X, y)
+    display = GranularityDisplay.from_estimator(clf)
+    assert display.level_names == ["coarse", "fine"]
+    assert display.score_name == "accuracy"
+    assert len(display.ax_) == 2
+    path = tmp_path / "levels.png"
+    display.figure_.savefig(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 5000
+
+
+def test_display_of_a_regressor_without_usage(regression_data):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X, y = regression_data
+    reg = MultiGranularityRegressor(
+        [("linear", "passthrough", LinearRegression())],
+        final_estimator=KNeighborsRegressor(),
+        cv=3,
+    ).fit(X, y)
+    display = GranularityDisplay.from_estimator(reg)
+    assert display.usage is None and display.score_name == "R²"
+    assert display.ax_.get_xlabel() == "out-of-fold R²"
