@@ -6,19 +6,22 @@ Writes ``benchmarks/results/results.json`` (every figure with its dataset,
 model, seed, library versions and machine), ``benchmarks/results/README.md``
 (the tables) and, with matplotlib, PNG plots. Benchmarks:
 
-- ``tabular``: scikit-learn's digits, breast_cancer, wine (accuracy) and
-  diabetes (R²); skmgm, scikit-learn's stacking and mlxtend's StackingCV* on
-  the same levels, each level's model alone, a random forest and
-  HistGradientBoosting; accuracy over seeds, fit and predict time, peak memory.
+- ``tabular``: scikit-learn's digits, breast_cancer, wine (accuracy),
+  diabetes and linnerud (R², linnerud with three outputs); skmgm,
+  scikit-learn's stacking and mlxtend's StackingCV* on the same levels, each
+  level's model alone, a random forest and HistGradientBoosting; accuracy
+  over seeds, fit and predict time, peak memory. A peer that raises (e.g. on
+  2-D y) gets a row with its error instead.
 - ``ucr``: the UCR series bundled with sktime (see ``bench_ucr.py``).
 - ``digits_scan``: digits with deep-forest's split (see ``bench_digits.py``).
 - ``fit_ratio``: skmgm / StackingClassifier fit time, alternating, median
   (see ``bench_fit.py``).
 - ``scaling``: fit time against ``n_jobs`` = 1 .. cores and -1.
 
-``--quick`` (under 5 minutes on 2 cores) runs one seed, smaller forests, and
-skips the slow benchmarks; CI runs it to check that the script works, never
-to check a timing.
+``--only NAME`` reruns those benchmarks and keeps the other benchmarks' rows
+already in ``OUT/results.json``. ``--quick`` (under 5 minutes on 2 cores)
+runs one seed, smaller forests, and skips the slow benchmarks; CI runs it to
+check that the script works, never to check a timing.
 """
 
 from __future__ import annotations
@@ -38,7 +41,13 @@ import numpy as np
 import sklearn
 from _report import machine, replace_readme_block, start_workers
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_linnerud,
+    load_wine,
+)
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -96,7 +105,8 @@ DATASETS = {
     "digits": (load_digits, "image"),
     "breast_cancer": (load_breast_cancer, "table"),
     "wine": (load_wine, "table"),
-    "diabetes": (load_diabetes, "table"),
+    "diabetes": (load_diabetes, "regression"),
+    "linnerud": (load_linnerud, "regression"),  # three outputs
 }
 
 
@@ -198,6 +208,17 @@ def measure_model(model, X_train, y_train, X_test, y_test, with_memory):
     return row
 
 
+def measure_or_record_error(model_name, model, data, with_memory):
+    """A peer that cannot fit the data (e.g. 2-D y) gets an error row; skmgm
+    raising is a bug and stops the run."""
+    try:
+        return measure_model(model, *data, with_memory=with_memory)
+    except Exception as exc:
+        if model_name == "skmgm":
+            raise
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+
+
 def bench_tabular(quick: bool, n_jobs: int) -> list:
     seeds = [0] if quick else list(range(5))
     n_estimators = 30 if quick else 100
@@ -205,7 +226,7 @@ def bench_tabular(quick: bool, n_jobs: int) -> list:
     rows = []
     for name, (loader, _) in DATASETS.items():
         X, y = loader(return_X_y=True)
-        classifier = name != "diabetes"
+        classifier = DATASETS[name][1] != "regression"
         for seed in seeds:
             X_train, X_test, y_train, y_test = train_test_split(
                 X, y, random_state=seed, stratify=y if classifier else None
@@ -213,8 +234,8 @@ def bench_tabular(quick: bool, n_jobs: int) -> list:
             levels = levels_for(name, classifier, n_estimators, seed)
             models = peer_models(levels, classifier, seed, n_jobs, n_estimators)
             for model_name, model in models.items():
-                row = measure_model(
-                    model, X_train, y_train, X_test, y_test, with_memory=seed == 0
+                row = measure_or_record_error(
+                    model_name, model, (X_train, y_train, X_test, y_test), seed == 0
                 )
                 row.update(
                     benchmark="tabular",
@@ -392,10 +413,15 @@ def tabular_table(rows: list) -> str:
     for dataset in dict.fromkeys(r["dataset"] for r in tab):
         for model in dict.fromkeys(r["model"] for r in tab if r["dataset"] == dataset):
             runs = [r for r in tab if r["dataset"] == dataset and r["model"] == model]
-            scores = [r["score"] for r in runs]
+            scores = [r.get("score") for r in runs]
             if runs[0].get("published"):
                 lines.append(
                     f"| {dataset} | {model} | {scores[0]:.3f} (*published*) | | | |"
+                )
+                continue
+            if "error" in runs[0]:
+                lines.append(
+                    f"| {dataset} | {model} | raises {runs[0]['error']} | | | |"
                 )
                 continue
             memory = [
@@ -423,26 +449,28 @@ def headline_table(rows: list) -> str:
     tab = [r for r in rows if r["benchmark"] == "tabular" and not r.get("published")]
     for dataset in dict.fromkeys(r["dataset"] for r in tab):
 
-        def summary(model, dataset=dataset):
-            runs = [r for r in tab if r["dataset"] == dataset and r["model"] == model]
-            return (
-                statistics.mean(r["score"] for r in runs),
-                statistics.median(r["fit_s"] for r in runs),
-            )
+        def runs_of(model, dataset=dataset):
+            return [r for r in tab if r["dataset"] == dataset and r["model"] == model]
+
+        def cell(model):
+            runs = runs_of(model)
+            if "error" in runs[0]:
+                return f"raises {runs[0]['error'].split(':')[0]}"
+            score = statistics.mean(r["score"] for r in runs)
+            return f"{score:.3f} in {statistics.median(r['fit_s'] for r in runs):.2f} s"
 
         models = dict.fromkeys(r["model"] for r in tab if r["dataset"] == dataset)
         peer = next(m for m in models if m.startswith("sklearn Stacking"))
         singles = [m for m in models if m in ("RandomForest", "HistGradientBoosting")]
         singles += [m for m in models if m.startswith("level ")]
+        singles = [m for m in singles if "error" not in runs_of(m)[0]]
         if not singles:  # the published-split row has only the two stacks
             continue
-        best = max(singles, key=lambda m: summary(m)[0])
-        cells = [
-            f"{summary(m)[0]:.3f} in {summary(m)[1]:.2f} s" for m in ("skmgm", peer)
-        ]
+        best = max(
+            singles, key=lambda m: statistics.mean(r["score"] for r in runs_of(m))
+        )
         lines.append(
-            f"| {dataset} | {cells[0]} | {cells[1]} | {best}: "
-            f"{summary(best)[0]:.3f} in {summary(best)[1]:.2f} s |"
+            f"| {dataset} | {cell('skmgm')} | {cell(peer)} | {best}: {cell(best)} |"
         )
     return "\n".join(lines)
 
@@ -495,7 +523,11 @@ def plot(rows: list, out: Path) -> list:
     except ImportError:
         return []
     written = []
-    tab = [r for r in rows if r["benchmark"] == "tabular" and not r.get("published")]
+    tab = [
+        r
+        for r in rows
+        if r["benchmark"] == "tabular" and not r.get("published") and "error" not in r
+    ]
     datasets = list(dict.fromkeys(r["dataset"] for r in tab))
     if datasets:
         fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4))
@@ -555,9 +587,8 @@ def write_reports(result: dict, out: Path) -> None:
     ]
     if any(r["benchmark"] == "tabular" for r in rows):
         sections += [
-            "load_linnerud (multi-output regression) is not run yet: "
-            "MultiGranularityRegressor takes 1-D y only so far, as does "
-            "scikit-learn's StackingRegressor.\n",
+            "linnerud has three outputs (2-D y); a model that cannot fit it shows "
+            "the error it raises.\n",
             "## Headline: skmgm, scikit-learn's stacking, the best single model\n",
             headline_table(rows) + "\n",
             "## Every model (same splits and seeds)\n",
@@ -595,6 +626,21 @@ def write_reports(result: dict, out: Path) -> None:
     (out / "README.md").write_text("\n".join(sections))
 
 
+def merged_with_earlier_run(result: dict, path: Path) -> dict:
+    """Keep the rows of the benchmarks this run did not repeat."""
+    if not path.exists():
+        return result
+    earlier = json.loads(path.read_text())
+    if earlier["quick"] != result["quick"]:
+        return result
+    kept = [r for r in earlier["rows"] if r["benchmark"] not in result["benchmarks"]]
+    return {
+        **result,
+        "benchmarks": [*dict.fromkeys(earlier["benchmarks"] + result["benchmarks"])],
+        "rows": kept + result["rows"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -627,11 +673,13 @@ def main() -> None:
         "versions": versions(),
         "rows": rows,
     }
-    result["plots"] = plot(rows, args.out)
+    if args.only:
+        result = merged_with_earlier_run(result, args.out / "results.json")
+    result["plots"] = plot(result["rows"], args.out)
     (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     write_reports(result, args.out)
     if not args.quick and "tabular" in names and args.out == RESULTS:
-        replace_readme_block("headline", headline_table(rows))
+        replace_readme_block("headline", headline_table(result["rows"]))
 
 
 if __name__ == "__main__":
