@@ -36,6 +36,7 @@ from skmgm._compat import (
     process_routing,
 )
 from skmgm._plan import PlannedLevel, check_view_not_empty, run_plan
+from skmgm._predictions import align_predictions
 
 _LEVEL_PARTS = ("granularity", "estimator")
 
@@ -48,6 +49,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         "final_estimator": [None, HasMethods("fit")],
         "cv": ["cv_object"],
         "passthrough": ["boolean"],
+        "refit": ["boolean"],
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
     }
@@ -284,6 +286,9 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Fit the checked ``levels`` out of fold, then the meta-learner.
 
         ``y`` is what the levels learn (encoded labels for a classifier).
+        Returns what the fit saw, for calibrations that build on it: each
+        level's out-of-fold predictions, the meta-learner's input, the folds
+        and the meta-learner's fit parameters.
         """
         final_estimator = self._make_final_estimator()
         check_consistent_length(X, y)
@@ -302,6 +307,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             n_classes=self._n_classes(),
             n_jobs=self.n_jobs,
             verbose=self.verbose,
+            refit=self.refit,
         )
 
         self.levels_ = [
@@ -328,7 +334,12 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self._level_view_widths = [fit.view_width for fit in fitted]
         X_meta = self._stack([fit.oof_predictions for fit in fitted], X)
         self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
-        return self
+        return Bunch(
+            oof_predictions=[fit.oof_predictions for fit in fitted],
+            X_meta=X_meta,
+            splits=splits,
+            final_params=routed.final,
+        )
 
     def _route_fit_params(self, levels, fit_params):
         """The metadata each level's parts, the splitter and the meta-learner get.
@@ -438,11 +449,15 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     # --------------------------------------------------------------- transform
     def _level_predictions(self, X):
-        for (_, granularity, estimator), method in zip(
-            self.levels_, self.stack_method_
-        ):
-            view = X if isinstance(granularity, str) else granularity.transform(X)
-            yield getattr(estimator, method)(view)
+        for index in range(len(self.levels_)):
+            yield self._predict_level(index, X)
+
+    def _predict_level(self, index, X):
+        _, granularity, estimator = self.levels_[index]
+        method = self.stack_method_[index]
+        view = X if isinstance(granularity, str) else granularity.transform(X)
+        predictions = getattr(estimator, method)(view)
+        return align_predictions(estimator, predictions, method, self._n_classes())
 
     def _stack(self, predictions, X):
         blocks = [
@@ -620,6 +635,5 @@ def _is_usable_part(part):
 def _fitted_granularity(plan, fit):
     if plan.prefitted_granularity is not None:
         return plan.prefitted_granularity
-    if plan.granularity is None:
-        return "passthrough"
-    return fit.granularity
+    # A passthrough level, or fold models that each hold their own view.
+    return "passthrough" if fit.granularity is None else fit.granularity

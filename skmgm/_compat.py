@@ -8,6 +8,7 @@ from inspect import signature
 
 from sklearn.base import _fit_context
 from sklearn.model_selection._validation import _enforce_prediction_order
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     _raise_for_params as _sklearn_raise_for_params,
@@ -43,6 +44,7 @@ __all__ = [
     "_num_samples",
     "_raise_for_params",
     "_routing_enabled",
+    "_safe_indexing",
     "process_routing",
 ]
 

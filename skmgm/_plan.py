@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 
-from skmgm._compat import _check_method_params, _enforce_prediction_order
+from skmgm._compat import _check_method_params, _safe_indexing
+from skmgm._predictions import FoldBag, align_predictions
 
 
 @dataclass
@@ -65,12 +65,13 @@ class _TaskResult:
     view_width: int | None = None
 
 
-def _fit_task(level, fold, y, train, test, n_classes):
+def _fit_task(level, fold, y, train, test, n_classes, keep_models):
     """Fit one level on ``train`` rows and predict its ``test`` rows.
 
     ``train=None`` is the level's refit on every row: it predicts nothing and
-    returns its fitted models. A fold returns only its predictions, since
-    shipping its models back from a worker would cost time for nothing.
+    returns its fitted models. A fold returns its models only when they are
+    kept (``refit=False``); otherwise shipping them back from a worker would
+    cost time for nothing.
     """
     start = time.perf_counter()
     try:
@@ -84,7 +85,10 @@ def _fit_task(level, fold, y, train, test, n_classes):
         if hasattr(exc, "add_note"):  # Python >= 3.11
             exc.add_note(f"Raised by level {level.name!r} during {where}.")
         raise
-    return _TaskResult(None, None, predictions, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    if keep_models:
+        return _TaskResult(granularity, estimator, predictions, seconds, width)
+    return _TaskResult(None, None, predictions, seconds, width)
 
 
 def _fit_level(level, y, rows):
@@ -106,12 +110,7 @@ def _predict_rows(level, granularity, estimator, rows, n_classes):
     if granularity is not None:
         X = granularity.transform(X)
     predictions = getattr(estimator, level.method)(X)
-    if n_classes is not None and level.method != "predict":
-        # A fold whose training rows miss a class gives fewer columns.
-        predictions = _enforce_prediction_order(
-            estimator.classes_, predictions, n_classes, level.method
-        )
-    return predictions
+    return align_predictions(estimator, predictions, level.method, n_classes)
 
 
 def _keyed_task(key, *args):
@@ -141,18 +140,21 @@ def run_plan(
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     *,
-    n_classes: int | None,
+    n_classes: int | list | None,
     n_jobs: int | None,
     verbose: int,
+    refit: bool = True,
 ) -> list[FittedLevel]:
     """Run every (level, fold) fit and every refit as one flat ``Parallel``.
 
     Refits come first: they are the longest tasks, and starting them first
-    shortens the tail of the schedule. Results are taken as tasks finish, so
-    ``verbose >= 1`` reports each task (level, fold, seconds) on stderr when it
-    is done; ``verbose >= 2`` adds joblib's own progress lines.
+    shortens the tail of the schedule. With ``refit=False`` there is no refit
+    and each level keeps its fold models as a :class:`~skmgm._predictions.FoldBag`.
+    Results are taken as tasks finish, so ``verbose >= 1`` reports each task
+    (level, fold, seconds) on stderr when it is done; ``verbose >= 2`` adds
+    joblib's own progress lines.
     """
-    keys = [(index, None) for index in range(len(levels))]
+    keys = [(index, None) for index in range(len(levels))] if refit else []
     keys += [
         (index, fold) for index in range(len(levels)) for fold in range(len(splits))
     ]
@@ -172,6 +174,7 @@ def run_plan(
             None if fold is None else splits[fold][0],
             None if fold is None else splits[fold][1],
             n_classes,
+            not refit,
         )
         for index, fold in keys
     )
@@ -181,18 +184,27 @@ def run_plan(
         if verbose:
             _report_task(levels[key[0]].name, key[1], result, len(by_key), len(keys))
     return [
-        _assemble_level(index, by_key, splits, len(y)) for index in range(len(levels))
+        _assemble_level(index, by_key, splits, len(y), n_classes)
+        for index in range(len(levels))
     ]
 
 
-def _assemble_level(index, by_key, splits, n_samples):
-    refit = by_key[(index, None)]
+def _assemble_level(index, by_key, splits, n_samples, n_classes):
     fold_results = [by_key[(index, fold)] for fold in range(len(splits))]
     first = fold_results[0].predictions
     oof = np.empty((n_samples, *first.shape[1:]), dtype=first.dtype)
     for (_, test), result in zip(splits, fold_results):
         oof[test] = result.predictions
-    seconds = refit.seconds + sum(result.seconds for result in fold_results)
+    seconds = sum(result.seconds for result in fold_results)
+    refit = by_key.get((index, None))
+    if refit is None:
+        members = [(result.granularity, result.estimator) for result in fold_results]
+        bag = FoldBag(members, n_classes)
+        return FittedLevel(None, bag, oof, seconds, fold_results[0].view_width)
     return FittedLevel(
-        refit.granularity, refit.estimator, oof, seconds, refit.view_width
+        refit.granularity,
+        refit.estimator,
+        oof,
+        seconds + refit.seconds,
+        refit.view_width,
     )

@@ -45,6 +45,13 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         partition the samples, and are drawn once per fit for every level.
     passthrough : bool, default=False
         Also hand the raw features to the meta-learner.
+    refit : bool, default=True
+        After the out-of-fold fits, refit every level on all rows (as
+        scikit-learn's stacking does). ``False`` skips the refits: each level
+        keeps its fold models and predicts with their average (labels by
+        vote), as a :class:`~skmgm._predictions.FoldBag` in ``levels_``. That
+        is ``k`` fits per level instead of ``k + 1``, at ``k`` times the
+        predict cost of a level.
     n_jobs : int, default=None
         Number of joblib workers for the plan's tasks. ``None`` means 1 unless
         in a ``joblib.parallel_config`` context; -1 means all processors.
@@ -104,6 +111,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         *,
         cv=None,
         passthrough=False,
+        refit=True,
         n_jobs=None,
         verbose=0,
     ):
@@ -111,6 +119,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         self.final_estimator = final_estimator
         self.cv = cv
         self.passthrough = passthrough
+        self.refit = refit
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -159,7 +168,8 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
         if y.ndim == 1 or y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        return self._fit_stack(levels, X, y, fit_params)
+        self._fit_stack(levels, X, y, fit_params)
+        return self
 
     def _stack_method_of(self, name, estimator):
         return "predict"

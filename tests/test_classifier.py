@@ -4,20 +4,26 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.ensemble import RandomForestClassifier, StackingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import (
     GridSearchCV,
+    KFold,
     StratifiedKFold,
+    cross_val_predict,
     cross_val_score,
 )
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skmgm import MultiGranularityClassifier
-from skmgm.granularity import Pool2D
+from skmgm.granularity import Pool1D, Pool2D
 
 
 def _peer_estimators():
@@ -167,3 +173,91 @@ def test_default_cv_adapts_to_small_classes():
         [("tree", "passthrough", DecisionTreeClassifier(random_state=0))]
     ).fit(X, y)
     assert clf.predict(X).shape == (20,)
+
+
+# ------------------------------------------------------------------ multilabel
+@pytest.fixture
+def multilabel_data():
+    X, Y = make_multilabel_classification(
+        n_samples=120, n_features=12, n_classes=4, random_state=0
+    )
+    return X, Y
+
+
+def _multilabel_levels():
+    return [
+        ("coarse", Pool1D(window=4), KNeighborsClassifier()),
+        ("raw", "passthrough", RandomForestClassifier(20, random_state=0)),
+    ]
+
+
+def test_multilabel_equals_stacking_classifier(multilabel_data):
+    X, Y = multilabel_data
+    levels = [
+        ("knn", "passthrough", KNeighborsClassifier()),
+        ("forest", "passthrough", RandomForestClassifier(20, random_state=0)),
+    ]
+    ours = MultiGranularityClassifier(
+        levels, final_estimator=KNeighborsClassifier(), cv=KFold(4)
+    ).fit(X, Y)
+    peer = StackingClassifier(
+        [(name, est) for name, _, est in levels],
+        final_estimator=KNeighborsClassifier(),
+        cv=KFold(4),
+    ).fit(X, Y)
+    assert_allclose(ours.transform(X), peer.transform(X))
+    assert_array_equal(ours.predict(X), peer.predict(X))
+
+
+def test_multilabel_outputs(multilabel_data):
+    X, Y = multilabel_data
+    clf = MultiGranularityClassifier(_multilabel_levels()).fit(X, Y)
+    assert [list(c) for c in clf.classes_] == [[0, 1]] * 4
+    assert clf.predict(X).shape == Y.shape
+    assert set(np.unique(clf.predict(X))) <= {0, 1}
+    proba = clf.predict_proba(X)
+    assert len(proba) == Y.shape[1]
+    for label, label_proba in enumerate(proba):
+        assert label_proba.shape == (len(X), 2)
+        assert_allclose(label_proba.sum(axis=1), 1)
+        # Column 1 is the probability of label value 1: it agrees with predict.
+        assert_array_equal(label_proba[:, 1] > 0.5, clf.predict(X)[:, label] == 1)
+    assert isinstance(clf.final_estimator_, MultiOutputClassifier)
+    oof = cross_val_predict(
+        KNeighborsClassifier(), Pool1D(window=4).fit_transform(X), Y, cv=KFold(5)
+    )
+    assert clf.level_scores_["coarse"] == pytest.approx(accuracy_score(Y, oof))
+    assert clf.__sklearn_tags__().classifier_tags.multi_label
+    default = MultiGranularityClassifier()  # its levels take 1-D y only
+    assert not default.__sklearn_tags__().classifier_tags.multi_label
+
+
+def test_multilabel_label_never_one_in_a_fold(multilabel_data):
+    X, Y = multilabel_data
+    Y = Y.copy()
+    Y[:, 0] = 0
+    Y[0, 0] = 1  # one fold's training rows never see label 0 set
+    clf = MultiGranularityClassifier(_multilabel_levels(), cv=KFold(3)).fit(X, Y)
+    assert np.isfinite(clf.transform(X)).all()
+    assert len(clf.predict_proba(X)) == Y.shape[1]
+
+
+def test_multilabel_rejects_level_without_multilabel_support(multilabel_data):
+    X, Y = multilabel_data
+    levels = [*_multilabel_levels(), ("linear", "passthrough", LogisticRegression())]
+    with pytest.raises(ValueError, match="Level 'linear'.*multilabel"):
+        MultiGranularityClassifier(levels).fit(X, Y)
+    wrapped = [("linear", "passthrough", MultiOutputClassifier(LogisticRegression()))]
+    MultiGranularityClassifier(wrapped).fit(X, Y)
+    with pytest.raises(ValueError, match="final_estimator .*multilabel"):
+        MultiGranularityClassifier(
+            _multilabel_levels(), final_estimator=LogisticRegression()
+        ).fit(X, Y)
+
+
+def test_multiclass_multioutput_is_refused(multilabel_data):
+    X, Y = multilabel_data
+    Y = Y.copy()
+    Y[:, 0] = Y[:, 0] + Y[:, 1] * 2  # three values in the first column
+    with pytest.raises(ValueError, match="multiclass-multioutput"):
+        MultiGranularityClassifier(_multilabel_levels()).fit(X, Y)

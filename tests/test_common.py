@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -60,6 +61,25 @@ ESTIMATORS = [
             ),
         ],
         passthrough=True,
+    ),
+    # Early exit at predict time, calibrated at fit time.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
+        cv=3,
+        early_exit="auto",
+    ),
+    # Fold models averaged instead of a refit.
+    MultiGranularityRegressor(
+        levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),
+        cv=3,
+        refit=False,
+    ),
+    # Levels and meta-learner that take multilabel y: the multi_label tag is
+    # derived from them, so the checks add their multilabel checks.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(KNeighborsClassifier(n_neighbors=3)),
+        final_estimator=KNeighborsClassifier(n_neighbors=3),
+        cv=3,
     ),
     Pool1D(window=2, stats=("mean", "std", "min", "max", "slope")),
     Pool1D(window=2, stride=1),

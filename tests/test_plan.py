@@ -174,3 +174,15 @@ def test_verbose_reports_every_task_and_is_silent_at_zero(capsys, binary_data):
     assert len(lines) == 4  # 3 folds + the refit
     assert any("level 'a' refit" in line for line in lines)
     assert any("level 'a' fold 2" in line for line in lines)
+
+
+def test_refit_false_runs_fold_tasks_only(monkeypatch, multiclass_data):
+    X, y = multiclass_data
+    _RecordingParallel.calls = []
+    monkeypatch.setattr(skmgm._plan, "Parallel", _RecordingParallel)
+    levels = [
+        ("a", StandardScaler(), LogisticRegression()),
+        ("b", "passthrough", LogisticRegression(C=0.1)),
+    ]
+    MultiGranularityClassifier(levels, cv=4, refit=False).fit(X, y)
+    assert _RecordingParallel.calls == [8]  # 2 levels x 4 folds, no refit

@@ -1,0 +1,141 @@
+"""Coarse-to-fine early exit: confidence thresholds calibrated out of fold.
+
+A sample leaves the cascade at the first level whose top class probability
+is strictly above that level's threshold; the rest get the full stack. The
+thresholds are chosen on the out-of-fold predictions a fit already has, coarse
+level first, each as loose as the accuracy budget allows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import Bunch
+
+from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
+
+# A threshold no probability exceeds: the level never lets a sample exit.
+NEVER = 1.0
+
+
+def out_of_fold_stack_labels(final_estimator, X_meta, y, splits, fit_params):
+    """The meta-learner's own out-of-fold labels, on the folds of the levels.
+
+    The level predictions in ``X_meta`` are already out of fold; refitting the
+    (small) meta-learner per fold makes the full stack's accuracy out of fold
+    too, so that the cascade is compared against an honest figure.
+    """
+    labels = np.empty(len(y), dtype=y.dtype)
+    for train, test in splits:
+        params = _check_method_params(X_meta, fit_params, train)
+        model = clone(final_estimator).fit(X_meta[train], y[train], **params)
+        labels[test] = model.predict(X_meta[test])
+    return labels
+
+
+def calibrate(
+    names, methods, oof_predictions, y, stack_labels, *, early_exit, tolerance, weights
+):
+    """Per-level thresholds and the cascade's out-of-fold accuracy.
+
+    Every level but the last may let samples exit, if it hands probabilities
+    to the stack. With ``early_exit="auto"`` each threshold is the loosest
+    that keeps the cascade's out-of-fold accuracy at least the full stack's
+    minus ``tolerance``; a float is used as the threshold of every level.
+    """
+    weights = np.ones(len(y)) if weights is None else np.asarray(weights, float)
+    total = weights.sum()
+    correct = (stack_labels == y).astype(float)
+    stack_score = float(weights @ correct / total)
+    target = stack_score - tolerance
+    remaining = np.ones(len(y), dtype=bool)
+    exit_at = np.full(len(y), len(names))
+    thresholds = {}
+    for index, (name, method, proba) in enumerate(
+        zip(names[:-1], methods, oof_predictions)
+    ):
+        if method != "predict_proba":
+            thresholds[name] = NEVER
+            continue
+        confidence = proba.max(axis=1)
+        level_correct = (proba.argmax(axis=1) == y).astype(float)
+        if early_exit == "auto":
+            threshold = _loosest_threshold(
+                confidence, level_correct, correct, remaining, weights, target
+            )
+        else:
+            threshold = float(early_exit)
+        thresholds[name] = threshold
+        exiting = remaining & (confidence > threshold)
+        correct[exiting] = level_correct[exiting]
+        exit_at[exiting] = index
+        remaining &= ~exiting
+    shares = np.bincount(exit_at, weights=weights, minlength=len(names) + 1) / total
+    return Bunch(
+        thresholds=thresholds,
+        stack_score=stack_score,
+        cascade_score=float(weights @ correct / total),
+        exit_shares=dict(zip([*names, "final_estimator"], shares.tolist())),
+    )
+
+
+def _loosest_threshold(confidence, level_correct, correct, remaining, weights, target):
+    """The lowest threshold whose exits keep the accuracy at ``target``.
+
+    Lowering the threshold lets the remaining rows exit in order of falling
+    confidence; each exit changes the accuracy by (level right - stack
+    right). The cut may only fall between distinct confidences, since a
+    threshold cannot split tied rows.
+    """
+    rows = np.flatnonzero(remaining)
+    order = rows[np.argsort(-confidence[rows], kind="stable")]
+    if order.size == 0:
+        return NEVER
+    sorted_confidence = confidence[order]
+    gains = weights[order] * (level_correct[order] - correct[order])
+    score = (weights @ correct + np.cumsum(gains)) / weights.sum()
+    at_group_end = np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)
+    allowed = np.flatnonzero(at_group_end & (score >= target - 1e-12))
+    if allowed.size == 0:
+        return NEVER
+    last = allowed[-1]
+    # Exactly the rows up to `last` are strictly above the next confidence.
+    return float(sorted_confidence[last + 1]) if last + 1 < order.size else 0.0
+
+
+def run_cascade(predict_level, n_levels, thresholds, methods, names, X):
+    """Evaluate the levels coarse first, each on the rows still undecided.
+
+    ``predict_level(index, X_rows)`` gives a level's aligned predictions.
+    Returns, for every row, the level index it exits at (``n_levels`` for
+    the full stack), the probabilities of the rows that exited, the rows left
+    for the stack and, per level, the rows it saw and its predictions.
+    """
+    n_samples = _num_samples(X)
+    exit_at = np.full(n_samples, n_levels)
+    exit_proba = None
+    remaining = np.arange(n_samples)
+    seen = []
+    for index in range(n_levels):
+        predictions = predict_level(index, _safe_indexing(X, remaining))
+        seen.append((remaining, predictions))
+        threshold = thresholds.get(names[index], NEVER)
+        if methods[index] != "predict_proba" or threshold >= NEVER:
+            continue
+        exits = predictions.max(axis=1) > threshold
+        if exit_proba is None:
+            exit_proba = np.zeros((n_samples, predictions.shape[1]))
+        exit_at[remaining[exits]] = index
+        exit_proba[remaining[exits]] = predictions[exits]
+        remaining = remaining[~exits]
+        if remaining.size == 0:
+            break
+    return Bunch(exit_at=exit_at, exit_proba=exit_proba, remaining=remaining, seen=seen)
+
+
+def predictions_for_rows(seen, rows):
+    """Each level's predictions for ``rows`` (every level saw them)."""
+    return [
+        predictions[np.searchsorted(level_rows, rows)]
+        for level_rows, predictions in seen
+    ]

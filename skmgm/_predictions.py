@@ -1,0 +1,99 @@
+"""What a level's predictions mean, and a level's fold models predicting together.
+
+Every fit of a level must give columns that mean the same thing, whatever
+classes its training rows held; ``FoldBag`` serves ``refit=False``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from skmgm._compat import _enforce_prediction_order
+
+
+def align_predictions(estimator, predictions, method, n_classes):
+    """One array whose columns mean the same for every fit of a level.
+
+    ``n_classes`` is the number of (encoded) classes, a list of them per
+    label for multilabel targets, or None for a regressor. A fold whose
+    training rows miss a class gives fewer columns: they are put back in
+    place. Multilabel probabilities that come as one array per label become
+    one column per label: the probability of label value 1.
+    """
+    if n_classes is None or method == "predict":
+        return predictions
+    if isinstance(n_classes, list):
+        if not isinstance(predictions, list):
+            return predictions  # already one column per label
+        return np.column_stack(
+            [
+                _column_of_class_one(classes, proba)
+                for classes, proba in zip(estimator.classes_, predictions)
+            ]
+        )
+    return _enforce_prediction_order(estimator.classes_, predictions, n_classes, method)
+
+
+def _column_of_class_one(classes, proba):
+    if 1 in classes:
+        return proba[:, np.flatnonzero(classes == 1)[0]]
+    return np.zeros(len(proba))  # the label was never 1 in these rows
+
+
+class FoldBag:
+    """The models one level fitted on its folds, averaged at predict time.
+
+    With ``refit=False`` a level keeps the models it fitted on each fold's
+    training rows instead of refitting on every row. ``members`` are the
+    ``(granularity, estimator)`` pairs of the folds, where ``granularity`` is
+    the fold's own fitted view (``None`` when the view is shared by all
+    folds). Probabilities and decision values are averaged over the members
+    (after putting back classes a fold never saw); labels are voted, and a
+    regressor's predictions averaged.
+
+    Parameters
+    ----------
+    members : list of (transformer or None, estimator)
+        The fitted models of each fold.
+    n_classes : int, list of int or None
+        Number of encoded classes (one per label for multilabel ``y``), or
+        ``None`` for a regressor.
+    """
+
+    def __init__(self, members: list, n_classes):
+        self.members = members
+        self.n_classes = n_classes
+        if isinstance(n_classes, list):
+            self.classes_ = [np.arange(k) for k in n_classes]
+        elif n_classes is not None:
+            self.classes_ = np.arange(n_classes)
+
+    def predict_proba(self, X):
+        return np.mean(self._outputs("predict_proba", X), axis=0)
+
+    def decision_function(self, X):
+        return np.mean(self._outputs("decision_function", X), axis=0)
+
+    def predict(self, X):
+        outputs = np.stack(self._outputs("predict", X))
+        if self.n_classes is None:
+            return outputs.mean(axis=0)
+        return stats.mode(outputs, axis=0, keepdims=False).mode
+
+    def _outputs(self, method, X):
+        outputs = []
+        for granularity, estimator in self.members:
+            view = X if granularity is None else granularity.transform(X)
+            predictions = getattr(estimator, method)(view)
+            outputs.append(
+                align_predictions(estimator, predictions, method, self.n_classes)
+            )
+        return outputs
+
+    def __repr__(self):
+        granularity, estimator = self.members[0]
+        inner = repr(estimator)
+        if granularity is not None:
+            inner = f"{granularity!r} -> {inner}"
+        return f"FoldBag({len(self.members)} fold models of {inner})"
