@@ -235,6 +235,15 @@ def refit_table(rows: list) -> str:
     return "\n".join(lines)
 
 
+def _kept_rows(rerun: list) -> list:
+    """The saved rows of the benchmarks this run does not repeat."""
+    saved = RESULTS / "cost.json"
+    if not saved.exists():
+        return []
+    rows = json.loads(saved.read_text())["rows"]
+    return [row for row in rows if row["benchmark"] not in rerun]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -246,6 +255,8 @@ def main() -> None:
         rows += early_exit(args.quick)
     if "refit" in args.only:
         rows += refit(args.quick)
+    if args.save:
+        rows = _kept_rows(args.only) + rows
     tables = {"early_exit": early_exit_table(rows), "refit": refit_table(rows)}
     for table in tables.values():
         print(table)
@@ -259,8 +270,8 @@ def main() -> None:
             + "\n\n".join(tables.values())
             + "\n"
         )
-        for name in args.only:
-            replace_readme_block(name, tables[name])
+        for name, table in tables.items():
+            replace_readme_block(name, table)
 
 
 if __name__ == "__main__":

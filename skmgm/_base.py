@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from collections import defaultdict
 from copy import deepcopy
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 
 from skmgm._compat import (
     HasMethods,
+    Interval,
     _check_feature_names_in,
     _num_samples,
     _routing_enabled,
@@ -52,6 +53,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         "refit": ["boolean"],
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
+        "timeout": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     # "classifier" or "regressor": what every level's estimator must be.
@@ -271,15 +273,29 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         # DataFrames go to the levels untouched so that granularities can
         # select columns by name; validate_data then only checks names/counts.
         tags = self.__sklearn_tags__().input_tags
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            skip_check_array=hasattr(X, "columns"),
-            accept_sparse=["csr", "csc"] if tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.allow_nan else True,
-            dtype="numeric",
-        )
+        try:
+            return validate_data(
+                self,
+                X,
+                reset=reset,
+                skip_check_array=hasattr(X, "columns"),
+                accept_sparse=["csr", "csc"] if tags.sparse else False,
+                ensure_all_finite="allow-nan" if tags.allow_nan else True,
+                dtype="numeric",
+            )
+        except ValueError as exc:
+            if "contains NaN" in str(exc) and hasattr(exc, "add_note"):
+                exc.add_note(self._levels_refusing_nan())
+            raise
+
+    def _levels_refusing_nan(self):
+        refusing = [
+            f"{name!r} ({_short_name(_first_step(granularity, estimator))})"
+            for name, granularity, estimator in self._levels_for_tags()
+            if not _is_drop(estimator)
+            and not get_tags(_first_step(granularity, estimator)).input_tags.allow_nan
+        ]
+        return "Levels whose first step cannot take NaN: " + ", ".join(refusing) + "."
 
     # --------------------------------------------------------------------- fit
     def _fit_stack(self, levels, X, y, fit_params):
@@ -308,6 +324,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             refit=self.refit,
+            timeout=self.timeout,
         )
 
         self.levels_ = [
@@ -567,7 +584,7 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         first_steps = [
-            estimator if _is_passthrough(granularity) else granularity
+            _first_step(granularity, estimator)
             for _, granularity, estimator in self._levels_for_tags()
             if not _is_drop(estimator)
         ]
@@ -616,6 +633,11 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
 def _short_name(part):
     return part if isinstance(part, str) else type(part).__name__
+
+
+def _first_step(granularity, estimator):
+    """What meets X first in a level: its granularity, or its estimator."""
+    return estimator if _is_passthrough(granularity) else granularity
 
 
 def _is_drop(estimator):

@@ -114,10 +114,14 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         the level's prediction, and only the other samples are transformed and
         predicted by the next levels; those left after the last level get the
         full stack. ``"auto"`` calibrates one threshold per level at fit time
-        on the out-of-fold predictions the fit already made: the loosest that
-        keeps the cascade's out-of-fold accuracy within
-        ``early_exit_tolerance`` of the full stack's (the stack's own
-        out-of-fold accuracy comes from refitting the meta-learner per fold).
+        on the out-of-fold predictions the fit already made, coarse level
+        first: each is lowered as long as the cascade's out-of-fold accuracy
+        stays within ``early_exit_tolerance`` of the full stack's (the
+        stack's own out-of-fold accuracy comes from refitting the small
+        meta-learner per fold). One loss more than the folds show is counted
+        against the cascade, so on small training sets (where one sample is
+        more than the tolerance) a level must show gains before it takes
+        samples.
         A float is the threshold of every level; 1.0 lets no sample exit.
         Only levels that hand probabilities to the stack can let samples
         exit, and never the last one. ``None``: every sample goes through
@@ -129,8 +133,15 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         Number of joblib workers for the plan's tasks. ``None`` means 1 unless
         in a ``joblib.parallel_config`` context; -1 means all processors.
     verbose : int, default=0
-        joblib's verbosity while the plan runs.
-
+        1 prints one line per finished task (level, fold or refit, seconds)
+        to stderr; 2 and more add joblib's own progress lines; 0 is silent.
+    timeout : float, default=None
+        Seconds to wait for any one task (a level's fold fit or refit) when
+        the tasks run in workers, as joblib's ``Parallel(timeout=...)``. A
+        task still running then raises a ``TimeoutError`` naming its level
+        and fold, instead of waiting forever on a worker that keeps dying.
+        ``None`` waits as long as it takes. In-process runs (``n_jobs=1``)
+        cannot be bounded; joblib warns there.
     Attributes
     ----------
     levels_ : list of (str, transformer or "passthrough", classifier)
@@ -213,6 +224,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         early_exit_tolerance=0.005,
         n_jobs=None,
         verbose=0,
+        timeout=None,
     ):
         self.levels = levels
         self.final_estimator = final_estimator
@@ -224,6 +236,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         self.early_exit_tolerance = early_exit_tolerance
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.timeout = timeout
 
     def _default_levels(self):
         return [

@@ -39,15 +39,20 @@ def calibrate(
     """Per-level thresholds and the cascade's out-of-fold accuracy.
 
     Every level but the last may let samples exit, if it hands probabilities
-    to the stack. With ``early_exit="auto"`` each threshold is the loosest
-    that keeps the cascade's out-of-fold accuracy at least the full stack's
-    minus ``tolerance``; a float is used as the threshold of every level.
+    to the stack. With ``early_exit="auto"`` each threshold is lowered, coarse
+    level first, as long as the cascade's out-of-fold accuracy, less one
+    sample's worth (1 / n_samples) for the losses the folds did not show,
+    stays at least the full stack's minus ``tolerance``; a float is used as
+    the threshold of every level.
     """
     weights = np.ones(len(y)) if weights is None else np.asarray(weights, float)
     total = weights.sum()
     correct = (stack_labels == y).astype(float)
     stack_score = float(weights @ correct / total)
-    target = stack_score - tolerance
+    # One loss more than the out-of-fold rows show: on small data a level
+    # must then prove gains before it takes samples (with 50 rows, one
+    # error is 2 points, and no error seen certifies no 0.5-point budget).
+    target = stack_score - tolerance + 1 / len(y)
     remaining = np.ones(len(y), dtype=bool)
     exit_at = np.full(len(y), len(names))
     thresholds = {}
@@ -85,7 +90,9 @@ def _loosest_threshold(confidence, level_correct, correct, remaining, weights, t
     Lowering the threshold lets the remaining rows exit in order of falling
     confidence; each exit changes the accuracy by (level right - stack
     right). The cut may only fall between distinct confidences, since a
-    threshold cannot split tied rows.
+    threshold cannot split tied rows. The threshold stops falling at the first
+    cut below ``target``: jumping over such a dip to a lucky stretch further
+    down would fit the noise of the out-of-fold estimate.
     """
     rows = np.flatnonzero(remaining)
     order = rows[np.argsort(-confidence[rows], kind="stable")]
@@ -94,8 +101,11 @@ def _loosest_threshold(confidence, level_correct, correct, remaining, weights, t
     sorted_confidence = confidence[order]
     gains = weights[order] * (level_correct[order] - correct[order])
     score = (weights @ correct + np.cumsum(gains)) / weights.sum()
-    at_group_end = np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)
-    allowed = np.flatnonzero(at_group_end & (score >= target - 1e-12))
+    cuts = np.flatnonzero(
+        np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)
+    )
+    below = score[cuts] < target - 1e-12
+    allowed = cuts[: np.argmax(below)] if below.any() else cuts
     if allowed.size == 0:
         return NEVER
     last = allowed[-1]

@@ -10,17 +10,24 @@ and lets any joblib backend (loky, threading, Dask, Ray) schedule them.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from joblib import parallel_config
+from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmgm._compat import _check_method_params, _safe_indexing
 from skmgm._predictions import FoldBag, align_predictions
+
+# joblib backends that send tasks to other machines' workers.
+_CLUSTER_BACKENDS = {"DaskDistributedBackend", "RayBackend"}
 
 
 @dataclass
@@ -65,48 +72,56 @@ class _TaskResult:
     view_width: int | None = None
 
 
-def _fit_task(level, fold, y, train, test, n_classes, keep_models):
+def _fit_task(level, data, fold, y, train, test, n_classes, keep_models, local):
     """Fit one level on ``train`` rows and predict its ``test`` rows.
 
     ``train=None`` is the level's refit on every row: it predicts nothing and
     returns its fitted models. A fold returns its models only when they are
     kept (``refit=False``); otherwise shipping them back from a worker would
-    cost time for nothing.
+    cost time for nothing. ``data`` travels apart from ``level`` so that a
+    cluster backend can send it once for all tasks. With ``local``, the
+    estimator's own parallelism (a forest's ``n_jobs``) runs in threads inside
+    this task instead of going back to the cluster as tiny tasks.
     """
     start = time.perf_counter()
     try:
-        granularity, estimator, width = _fit_level(level, y, train)
-        if test is None:
-            seconds = time.perf_counter() - start
-            return _TaskResult(granularity, estimator, None, seconds, width)
-        predictions = _predict_rows(level, granularity, estimator, test, n_classes)
+        with parallel_config(backend="threading") if local else nullcontext():
+            granularity, estimator, width = _fit_level(level, data, y, train)
+            predictions = None
+            if test is not None:
+                predictions = _predict_rows(
+                    level, data, granularity, estimator, test, n_classes
+                )
     except Exception as exc:
-        where = "the refit on all rows" if fold is None else f"fold {fold}"
         if hasattr(exc, "add_note"):  # Python >= 3.11
-            exc.add_note(f"Raised by level {level.name!r} during {where}.")
+            exc.add_note(f"Raised by level {level.name!r} during {_task_name(fold)}.")
         raise
     seconds = time.perf_counter() - start
-    if keep_models:
+    if test is None or keep_models:
         return _TaskResult(granularity, estimator, predictions, seconds, width)
     return _TaskResult(None, None, predictions, seconds, width)
 
 
-def _fit_level(level, y, rows):
-    X = level.data if rows is None else _safe_indexing(level.data, rows)
+def _task_name(fold):
+    return "the refit on all rows" if fold is None else f"fold {fold}"
+
+
+def _fit_level(level, data, y, rows):
+    X = data if rows is None else _safe_indexing(data, rows)
     y = y if rows is None else y[rows]
     granularity = None
     if level.granularity is not None:
         granularity = clone(level.granularity)
-        params = _check_method_params(level.data, level.granularity_params, rows)
+        params = _check_method_params(data, level.granularity_params, rows)
         X = granularity.fit_transform(X, y, **params)
         check_view_not_empty(level.name, X)
     estimator = clone(level.estimator)
-    estimator.fit(X, y, **_check_method_params(level.data, level.fit_params, rows))
+    estimator.fit(X, y, **_check_method_params(data, level.fit_params, rows))
     return granularity, estimator, X.shape[1]
 
 
-def _predict_rows(level, granularity, estimator, rows, n_classes):
-    X = _safe_indexing(level.data, rows)
+def _predict_rows(level, data, granularity, estimator, rows, n_classes):
+    X = _safe_indexing(data, rows)
     if granularity is not None:
         X = granularity.transform(X)
     predictions = getattr(estimator, level.method)(X)
@@ -144,49 +159,106 @@ def run_plan(
     n_jobs: int | None,
     verbose: int,
     refit: bool = True,
+    timeout: float | None = None,
 ) -> list[FittedLevel]:
     """Run every (level, fold) fit and every refit as one flat ``Parallel``.
 
     Refits come first: they are the longest tasks, and starting them first
     shortens the tail of the schedule. With ``refit=False`` there is no refit
-    and each level keeps its fold models as a :class:`~skmgm._predictions.FoldBag`.
-    Results are taken as tasks finish, so ``verbose >= 1`` reports each task
-    (level, fold, seconds) on stderr when it is done; ``verbose >= 2`` adds
-    joblib's own progress lines.
+    and each level keeps its fold models as a
+    :class:`~skmgm._predictions.FoldBag`. Results are taken as tasks finish,
+    so ``verbose >= 1`` reports each task (level, fold, seconds) on stderr
+    when it is done; ``verbose >= 2`` adds joblib's own progress lines.
+    ``timeout`` bounds the wait for any one task (joblib's ``timeout``); a
+    task still running then raises a ``TimeoutError`` that names it.
     """
     keys = [(index, None) for index in range(len(levels))] if refit else []
     keys += [
         (index, fold) for index in range(len(levels)) for fold in range(len(splits))
     ]
-    # Every task is a model fit: never batch them, or the tail gets uneven.
-    parallel = Parallel(
-        n_jobs=n_jobs,
-        verbose=max(0, verbose - 1),
-        batch_size=1,
-        return_as="generator_unordered",
-    )
-    results = parallel(
-        delayed(_keyed_task)(
-            (index, fold),
-            levels[index],
-            fold,
-            y,
-            None if fold is None else splits[fold][0],
-            None if fold is None else splits[fold][1],
-            n_classes,
-            not refit,
-        )
-        for index, fold in keys
-    )
+    backend, _ = get_active_backend()
+    on_cluster = type(backend).__name__ in _CLUSTER_BACKENDS
+    if on_cluster and n_jobs is None:
+        n_jobs = -1  # Ray's joblib backend would run one task at a time
+    # The data go as arguments of their own (not inside the level), which
+    # joblib's Dask backend can then send once for every task that shares them.
+    light = [replace(level, data=None) for level in levels]
     by_key = {}
-    for key, result in results:
-        by_key[key] = result
-        if verbose:
-            _report_task(levels[key[0]].name, key[1], result, len(by_key), len(keys))
+    with _data_on_every_worker(backend, [level.data for level in levels] + [y]):
+        # Every task is a model fit: never batch them, or the tail gets uneven.
+        parallel = Parallel(
+            n_jobs=n_jobs,
+            verbose=max(0, verbose - 1),
+            batch_size=1,
+            return_as="generator_unordered",
+            timeout=timeout,
+        )
+        results = parallel(
+            delayed(_keyed_task)(
+                (index, fold),
+                light[index],
+                levels[index].data,
+                fold,
+                y,
+                None if fold is None else splits[fold][0],
+                None if fold is None else splits[fold][1],
+                n_classes,
+                not refit,
+                on_cluster,
+            )
+            for index, fold in keys
+        )
+        try:
+            for key, result in results:
+                by_key[key] = result
+                if verbose:
+                    _report_task(
+                        levels[key[0]].name, key[1], result, len(by_key), len(keys)
+                    )
+        except (TimeoutError, multiprocessing.TimeoutError) as exc:
+            raise TimeoutError(
+                f"Tasks did not finish within timeout={timeout} s: "
+                f"{_pending(levels, keys, by_key)}."
+            ) from exc
+        except Exception as exc:
+            # A task's own error names its level already; a lost worker or a
+            # cancelled future does not.
+            if hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"Unfinished tasks when it was raised: "
+                    f"{_pending(levels, keys, by_key)}."
+                )
+            raise
     return [
         _assemble_level(index, by_key, splits, len(y), n_classes)
         for index in range(len(levels))
     ]
+
+
+def _pending(levels, keys, by_key):
+    return ", ".join(
+        f"level {levels[index].name!r} {_task_name(fold)}"
+        for index, fold in keys
+        if (index, fold) not in by_key
+    )
+
+
+def _data_on_every_worker(backend, arrays):
+    """On Dask, send the data to every worker once, before the tasks.
+
+    joblib's Dask backend would otherwise scatter each array to one worker
+    when a task first needs it: a task elsewhere fetches it from there, and
+    if that worker dies the only copy goes with it and the fit fails.
+    """
+    if type(backend).__name__ != "DaskDistributedBackend":
+        return nullcontext()
+    unique = list({id(array): array for array in arrays}.values())
+    return parallel_config(
+        backend="dask",
+        client=backend.client,
+        scatter=unique,
+        wait_for_workers_timeout=backend.wait_for_workers_timeout,
+    )
 
 
 def _assemble_level(index, by_key, splits, n_samples, n_classes):

@@ -56,8 +56,15 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         Number of joblib workers for the plan's tasks. ``None`` means 1 unless
         in a ``joblib.parallel_config`` context; -1 means all processors.
     verbose : int, default=0
-        joblib's verbosity while the plan runs.
-
+        1 prints one line per finished task (level, fold or refit, seconds)
+        to stderr; 2 and more add joblib's own progress lines; 0 is silent.
+    timeout : float, default=None
+        Seconds to wait for any one task (a level's fold fit or refit) when
+        the tasks run in workers, as joblib's ``Parallel(timeout=...)``. A
+        task still running then raises a ``TimeoutError`` naming its level
+        and fold, instead of waiting forever on a worker that keeps dying.
+        ``None`` waits as long as it takes. In-process runs (``n_jobs=1``)
+        cannot be bounded; joblib warns there.
     Attributes
     ----------
     levels_ : list of (str, transformer or "passthrough", regressor)
@@ -114,6 +121,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         refit=True,
         n_jobs=None,
         verbose=0,
+        timeout=None,
     ):
         self.levels = levels
         self.final_estimator = final_estimator
@@ -122,6 +130,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         self.refit = refit
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.timeout = timeout
 
     def _default_levels(self):
         return [

@@ -57,3 +57,28 @@ def test_html_repr_shows_levels_and_final_estimator():
     html = estimator_html_repr(clf)
     for text in ("coarse", "FeatureGroups", "LogisticRegression", "final_estimator"):
         assert text in html
+
+
+def test_polars_frames_reach_the_granularity(binary_data):
+    pl = pytest.importorskip("polars")
+    X, y = binary_data
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    frame = pl.DataFrame(X, schema=columns)
+    clf = MultiGranularityClassifier(
+        [
+            (
+                "groups",
+                FeatureGroups({"head": ["f0", "f1", "f2"], "tail": ["f10", "f11"]}),
+                LogisticRegression(),
+            ),
+            ("raw", "passthrough", DecisionTreeClassifier(random_state=0)),
+        ],
+        cv=3,
+    ).fit(frame, y)
+    assert list(clf.feature_names_in_) == columns
+    assert clf.predict(frame).shape == y.shape
+    out = clf.set_output(transform="polars").transform(frame)
+    assert isinstance(out, pl.DataFrame)
+    assert out.columns == list(clf.get_feature_names_out())
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame.rename({"f0": "renamed"}))

@@ -1,0 +1,131 @@
+"""Bad input, end to end: every case gives a clear error, none hangs.
+
+(The levels parameter's own errors are in test_base.py.)
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+
+
+@pytest.fixture(params=["classifier", "regressor"])
+def model_and_data(request, binary_data, regression_data):
+    if request.param == "classifier":
+        return MultiGranularityClassifier(), *binary_data
+    return MultiGranularityRegressor(), *regression_data
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_where_a_level_cannot_take_it(model_and_data, bad):
+    model, X, y = model_and_data
+    X = X.copy()
+    X[3, 2] = bad
+    with pytest.raises(ValueError, match="Input X contains") as info:
+        model.fit(X, y)
+    if np.isnan(bad):
+        # The note names the levels that refuse NaN (the binned level here).
+        assert "'binned'" in "\n".join(getattr(info.value, "__notes__", []))
+
+
+def test_nan_passes_when_every_level_takes_it(binary_data):
+    X, y = binary_data
+    X = X.copy()
+    X[::7, 1] = np.nan
+    levels = [("raw", "passthrough", HistGradientBoostingClassifier(max_iter=20))]
+    clf = MultiGranularityClassifier(levels).fit(X, y)
+    assert clf.predict(X).shape == y.shape
+
+
+def test_empty_x(model_and_data):
+    model, X, y = model_and_data
+    with pytest.raises(ValueError, match="0 sample"):
+        model.fit(X[:0], y[:0])
+
+
+def test_one_sample(binary_data, regression_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MultiGranularityClassifier().fit(X[:1], y[:1])
+    X, y = regression_data
+    with pytest.raises(ValueError, match="n_splits=5 greater than the number of"):
+        MultiGranularityRegressor().fit(X[:1], y[:1])
+
+
+def test_more_folds_than_samples_of_a_class(binary_data):
+    X, y = binary_data
+    rows = np.concatenate([np.flatnonzero(y == 0), np.flatnonzero(y == 1)[:3]])
+    with pytest.raises(ValueError, match="cv=5 folds .* class 1 has 3"):
+        MultiGranularityClassifier(cv=5).fit(X[rows], y[rows])
+
+
+def test_wrong_number_of_features_at_predict(model_and_data):
+    model, X, y = model_and_data
+    model.fit(X, y)
+    with pytest.raises(ValueError, match=f"expecting {X.shape[1]} features"):
+        model.predict(X[:, :-1])
+
+
+def test_feature_names_changed_between_fit_and_predict(model_and_data):
+    model, X, y = model_and_data
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    model.fit(pd.DataFrame(X, columns=columns), y)
+    renamed = pd.DataFrame(X, columns=[*columns[:-1], "other"])
+    with pytest.raises(ValueError, match="other"):
+        model.predict(renamed)
+
+
+def test_y_of_the_wrong_length(model_and_data):
+    model, X, y = model_and_data
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+
+
+def test_object_arrays(model_and_data):
+    model, X, y = model_and_data
+    numbers_as_objects = X.astype(object)
+    model.fit(numbers_as_objects, y)  # numeric objects convert, as in sklearn
+    words = numbers_as_objects.copy()
+    words[0, 0] = "seven"
+    with pytest.raises(ValueError, match="seven"):
+        model.fit(words, y)
+
+
+def test_continuous_y_for_the_classifier(binary_data):
+    X, _ = binary_data
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        MultiGranularityClassifier().fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_bad_parameter_values_are_named(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="'timeout' parameter"):
+        MultiGranularityClassifier(timeout=-1).fit(X, y)
+    with pytest.raises(ValueError, match="'refit' parameter"):
+        MultiGranularityClassifier(refit="yes").fit(X, y)
+    with pytest.raises(ValueError, match="'early_exit_tolerance' parameter"):
+        MultiGranularityClassifier(early_exit_tolerance=2).fit(X, y)
+
+
+def test_a_failing_level_is_named_with_its_fold(regression_data):
+    X, y = regression_data
+    levels = [("ok", "passthrough", Ridge()), ("broken", "passthrough", Ridge())]
+    model = MultiGranularityRegressor(levels).set_params(broken__estimator__alpha=-1)
+    with pytest.raises(ValueError, match="alpha") as info:
+        model.fit(X, y)
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    assert "level 'broken'" in notes
+
+
+def test_inputs_are_not_modified(binary_data):
+    X, y = binary_data
+    X_before, y_before = X.copy(), y.copy()
+    levels = [("lr", "passthrough", LogisticRegression())]
+    clf = MultiGranularityClassifier(levels, early_exit="auto").fit(X, y)
+    clf.predict_proba(X)
+    clf.exit_levels(X)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)

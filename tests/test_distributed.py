@@ -1,0 +1,171 @@
+"""The plan on a real Dask cluster (2 local workers, loopback only).
+
+The tests start ``distributed.LocalCluster`` themselves. They check that the
+tasks run in the workers' processes, that the results equal ``n_jobs=1``'s,
+that a level's own parallelism stays inside its task, that a dead worker
+never hangs a fit, and that ``timeout`` bounds a task that never returns.
+"""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+from joblib import parallel_config
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from skmgm import MultiGranularityClassifier
+from skmgm.granularity import Pool1D
+
+distributed = pytest.importorskip("distributed")
+
+
+class _PidLogisticRegression(LogisticRegression):
+    """Records the process that fitted it."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.fit_pid_ = os.getpid()
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+class _SlowLogisticRegression(LogisticRegression):
+    """Takes ``delay`` seconds to fit: time to kill a worker, or to time out."""
+
+    def __init__(self, delay=1.0, C=1.0):
+        self.delay = delay
+        super().__init__(C=C)
+
+    def fit(self, X, y, sample_weight=None):
+        time.sleep(self.delay)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def _local_cluster():
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        worker_dashboard_address=None,
+        silence_logs=50,
+    )
+
+
+@pytest.fixture(scope="module")
+def client():
+    with _local_cluster() as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_the_cluster_listens_on_loopback_only(client):
+    cluster = client.cluster
+    assert cluster.scheduler.address.startswith("tcp://127.0.0.1:")
+    # dashboard_address=None: the scheduler's HTTP server serves only its
+    # health and metrics routes, and on loopback.
+    assert cluster.scheduler.http_server.address == "127.0.0.1"
+    workers = client.scheduler_info()["workers"]
+    assert len(workers) == 2
+    assert all(address.startswith("tcp://127.0.0.1:") for address in workers)
+
+
+def _levels(estimator):
+    return [
+        ("pooled", Pool1D(window=4), estimator),
+        ("raw", "passthrough", RandomForestClassifier(30, random_state=0, n_jobs=2)),
+    ]
+
+
+CV = StratifiedKFold(4, shuffle=True, random_state=0)
+
+
+def test_tasks_run_on_the_workers_and_match_n_jobs_1(client, multiclass_data):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(_PidLogisticRegression()), cv=CV)
+    local = model.set_params(n_jobs=1).fit(X, y)
+    expected = local.predict_proba(X)
+    worker_pids = set(client.run(os.getpid).values())
+    assert os.getpid() not in worker_pids
+    with parallel_config(backend="dask"):
+        remote = MultiGranularityClassifier(
+            _levels(_PidLogisticRegression()), cv=CV, refit=False
+        ).fit(X, y)
+        refitted = MultiGranularityClassifier(
+            _levels(_PidLogisticRegression()), cv=CV
+        ).fit(X, y)
+    fold_pids = {
+        est.fit_pid_ for _, est in remote.named_levels_.pooled.estimator.members
+    }
+    assert fold_pids <= worker_pids
+    assert refitted.named_levels_.pooled.estimator.fit_pid_ in worker_pids
+    assert_array_equal(refitted.predict(X), local.predict(X))
+    assert_allclose(refitted.predict_proba(X), expected, rtol=0, atol=1e-9)
+    assert refitted.level_scores_ == local.level_scores_
+
+
+def test_a_level_s_own_parallelism_stays_inside_its_task(client, multiclass_data):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(LogisticRegression()), cv=CV)
+    with distributed.get_task_stream(client) as stream, parallel_config("dask"):
+        model.fit(X, y)
+    # 2 levels x (4 folds + 1 refit): the forest's n_jobs=2 did not turn its
+    # trees into cluster tasks.
+    assert len(stream.data) == 10
+
+
+def test_timeout_names_the_task_that_did_not_finish(client, binary_data):
+    X, y = binary_data
+    model = MultiGranularityClassifier(
+        [
+            ("quick", "passthrough", LogisticRegression()),
+            ("stuck", "passthrough", _SlowLogisticRegression(delay=60)),
+        ],
+        cv=2,
+        timeout=3,
+    )
+    start = time.perf_counter()
+    with (
+        parallel_config(backend="dask"),
+        pytest.raises(TimeoutError, match=r"within timeout=3 s: .*level 'stuck'"),
+    ):
+        model.fit(X, y)
+    assert time.perf_counter() - start < 30
+
+
+# A second cluster beside the module's one finds the scheduler's HTTP port
+# taken and picks another, with a warning.
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
+def test_killing_a_worker_mid_fit_never_hangs(binary_data):
+    """Kill one worker (a process this test started) while the tasks run."""
+    X, y = binary_data
+    levels = [
+        (f"slow{i}", "passthrough", _SlowLogisticRegression(delay=1.0, C=1.0 + i))
+        for i in range(3)
+    ]
+    expected = MultiGranularityClassifier(levels, cv=3).fit(X, y).predict_proba(X)
+    outcome = {}
+
+    def fit():
+        try:
+            with parallel_config(backend="dask"):
+                model = MultiGranularityClassifier(levels, cv=3, timeout=60)
+                outcome["proba"] = model.fit(X, y).predict_proba(X)
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    with _local_cluster() as cluster, distributed.Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+        thread = threading.Thread(target=fit)
+        thread.start()
+        time.sleep(1.5)  # the first tasks are running
+        os.kill(victim, signal.SIGKILL)
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "the fit hung after a worker died"
+    if "error" in outcome:
+        assert isinstance(outcome["error"], TimeoutError | distributed.KilledWorker)
+    else:
+        assert_allclose(outcome["proba"], expected, rtol=0, atol=1e-9)
