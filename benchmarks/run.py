@@ -17,6 +17,8 @@ model, seed, library versions and machine), ``benchmarks/results/README.md``
 - ``fit_ratio``: skmgm / StackingClassifier fit time, alternating, median
   (see ``bench_fit.py``).
 - ``scaling``: fit time against ``n_jobs`` = 1 .. cores and -1.
+- ``early_exit`` and ``refit``: what early exit saves at predict time and
+  ``refit=False`` at fit time (see ``bench_cost.py``).
 
 ``--only NAME`` reruns those benchmarks and keeps the other benchmarks' rows
 already in ``OUT/results.json``. ``--quick`` (under 5 minutes on 2 cores)
@@ -373,6 +375,18 @@ def bench_digits_scan(quick: bool) -> list:
     return rows
 
 
+def bench_early_exit(quick: bool, n_jobs: int) -> list:
+    import bench_cost
+
+    return bench_cost.early_exit(quick, n_jobs)
+
+
+def bench_refit(quick: bool, n_jobs: int) -> list:
+    import bench_cost
+
+    return bench_cost.refit(quick, n_jobs)
+
+
 BENCHMARKS = {
     "tabular": lambda quick, n_jobs: (
         bench_tabular(quick, n_jobs) + bench_diabetes_published_split(quick, n_jobs)
@@ -381,6 +395,8 @@ BENCHMARKS = {
     "scaling": lambda quick, n_jobs: bench_scaling(quick),
     "ucr": lambda quick, n_jobs: bench_ucr(quick),
     "digits_scan": lambda quick, n_jobs: bench_digits_scan(quick),
+    "early_exit": bench_early_exit,
+    "refit": bench_refit,
 }
 SLOW = {"digits_scan"}
 
@@ -612,6 +628,15 @@ def write_reports(result: dict, out: Path) -> None:
     for benchmark, title in titles.items():
         if any(r["benchmark"] == benchmark for r in rows):
             sections += [f"## {title}\n", scores_table(rows, benchmark) + "\n"]
+    if any(r["benchmark"] in ("early_exit", "refit") for r in rows):
+        import bench_cost
+
+        sections += [
+            "## Early exit: predict time of the cascade against the full stack\n",
+            bench_cost.early_exit_table(rows) + "\n",
+            "## refit=False against refit=True: fit time and score\n",
+            bench_cost.refit_table(rows) + "\n",
+        ]
     ratio = next((r for r in rows if r["benchmark"] == "fit_ratio"), None)
     if ratio:
         sections += [

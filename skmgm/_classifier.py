@@ -532,7 +532,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
 
         Returns
         -------
-        levels : ndarray of str of shape (n_samples,)
+        levels : ndarray of object (str) of shape (n_samples,)
             The name of the level whose prediction the sample gets, or
             ``"final_estimator"`` for samples that go through the full stack.
 
@@ -547,8 +547,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         """
         check_is_fitted(self, "early_exit_thresholds_")
         exit_at = self._cascade(X)[0].exit_at
-        names = np.array([*(name for name, _, _ in self.levels_), "final_estimator"])
-        return names[exit_at]
+        names = [*(name for name, _, _ in self.levels_), "final_estimator"]
+        return np.array(names, dtype=object)[exit_at]
 
     def _exits_early(self):
         return hasattr(self, "early_exit_thresholds_")

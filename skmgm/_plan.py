@@ -190,7 +190,10 @@ def run_plan(
             n_jobs=n_jobs,
             verbose=max(0, verbose - 1),
             batch_size=1,
-            return_as="generator_unordered",
+            # Ray's joblib backend cannot hand results over as they come.
+            return_as="generator_unordered"
+            if backend.supports_return_generator
+            else "list",
             timeout=timeout,
         )
         results = parallel(

@@ -44,6 +44,14 @@ class _SlowLogisticRegression(LogisticRegression):
         return super().fit(X, y, sample_weight=sample_weight)
 
 
+class _UnpicklableLogisticRegression(LogisticRegression):
+    """A fitted model that cannot travel back from its worker."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.lock_ = threading.Lock()
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 def _local_cluster():
     return distributed.LocalCluster(
         n_workers=2,
@@ -136,6 +144,21 @@ def test_timeout_names_the_task_that_did_not_finish(client, binary_data):
     assert time.perf_counter() - start < 30
 
 
+def test_an_unpicklable_result_raises_within_the_timeout(client, binary_data):
+    X, y = binary_data
+    model = MultiGranularityClassifier(
+        [("locked", "passthrough", _UnpicklableLogisticRegression())],
+        cv=2,
+        timeout=5,
+    )
+    start = time.perf_counter()
+    with parallel_config(backend="dask"), pytest.raises(Exception) as info:
+        model.fit(X, y)
+    assert time.perf_counter() - start < 60
+    message = str(info.value) + "\n".join(getattr(info.value, "__notes__", []))
+    assert "level 'locked'" in message
+
+
 # A second cluster beside the module's one finds the scheduler's HTTP port
 # taken and picks another, with a warning.
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
@@ -169,3 +192,37 @@ def test_killing_a_worker_mid_fit_never_hangs(binary_data):
         assert isinstance(outcome["error"], TimeoutError | distributed.KilledWorker)
     else:
         assert_allclose(outcome["proba"], expected, rtol=0, atol=1e-9)
+
+
+# Ray is not in the test extra and not in CI: it cannot be held to loopback
+# here (its GCS server, raylet and workers listen on every interface, see
+# README). Run these with `pip install -e ".[ray]"` on a machine where that
+# is acceptable.
+@pytest.fixture(scope="module")
+def ray_backend():
+    ray = pytest.importorskip("ray")
+    from ray.util.joblib import register_ray
+
+    # Ray's workers import this module's estimators from the tests folder.
+    tests = os.path.dirname(os.path.abspath(__file__))
+    ray.init(
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        num_cpus=2,
+        runtime_env={"env_vars": {"PYTHONPATH": tests}},
+    )
+    register_ray()
+    yield
+    ray.shutdown()
+
+
+def test_ray_tasks_run_in_ray_workers_and_match_n_jobs_1(ray_backend, multiclass_data):
+    X, y = multiclass_data
+    levels = _levels(_PidLogisticRegression())
+    local = MultiGranularityClassifier(levels, cv=CV, refit=False).fit(X, y)
+    # n_jobs=None: skmgm asks Ray for every core, not its default of one.
+    with parallel_config(backend="ray"):
+        remote = MultiGranularityClassifier(levels, cv=CV, refit=False).fit(X, y)
+    bag = remote.named_levels_.pooled.estimator
+    assert os.getpid() not in {estimator.fit_pid_ for _, estimator in bag.members}
+    assert_allclose(remote.predict_proba(X), local.predict_proba(X), atol=1e-9)
