@@ -10,19 +10,23 @@ from skmgm import MultiGranularityClassifier
 from skmgm.granularity import FeatureGroups
 
 
+def _levels_by_column_name():
+    return [
+        (
+            "groups",
+            FeatureGroups({"head": ["f0", "f1", "f2"], "tail": ["f10", "f11"]}),
+            LogisticRegression(),
+        ),
+        ("raw", "passthrough", DecisionTreeClassifier(random_state=0)),
+    ]
+
+
 def test_dataframe_column_names_reach_the_granularity(binary_data):
     pd = pytest.importorskip("pandas")
     X, y = binary_data
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     clf = MultiGranularityClassifier(
-        [
-            (
-                "groups",
-                FeatureGroups({"head": ["f0", "f1", "f2"], "tail": ["f10", "f11"]}),
-                LogisticRegression(),
-            ),
-            ("raw", "passthrough", DecisionTreeClassifier(random_state=0)),
-        ],
+        _levels_by_column_name(),
         cv=3,
         passthrough=True,
     ).fit(frame, y)
@@ -65,14 +69,7 @@ def test_polars_frames_reach_the_granularity(binary_data):
     columns = [f"f{i}" for i in range(X.shape[1])]
     frame = pl.DataFrame(X, schema=columns)
     clf = MultiGranularityClassifier(
-        [
-            (
-                "groups",
-                FeatureGroups({"head": ["f0", "f1", "f2"], "tail": ["f10", "f11"]}),
-                LogisticRegression(),
-            ),
-            ("raw", "passthrough", DecisionTreeClassifier(random_state=0)),
-        ],
+        _levels_by_column_name(),
         cv=3,
     ).fit(frame, y)
     assert list(clf.feature_names_in_) == columns
