@@ -7,6 +7,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import estimator_html_repr, get_tags
 
 from skmgm import MultiGranularityClassifier
+from skmgm._compat import _get_feature_names
 from skmgm.granularity import FeatureGroups
 
 
@@ -68,6 +69,11 @@ def test_polars_frames_reach_the_granularity(binary_data):
     X, y = binary_data
     columns = [f"f{i}" for i in range(X.shape[1])]
     frame = pl.DataFrame(X, schema=columns)
+    if _get_feature_names(frame) is None:
+        pytest.skip(
+            "this scikit-learn (1.6) reads polars column names through "
+            "__dataframe__, which polars >= 2 no longer has"
+        )
     clf = MultiGranularityClassifier(
         _levels_by_column_name(),
         cv=3,
