@@ -651,6 +651,19 @@ def write_reports(result: dict, out: Path) -> None:
     (out / "README.md").write_text("\n".join(sections))
 
 
+def update_project_readme(rows: list) -> None:
+    """The tables of the project's README that come from these results."""
+    import bench_cost
+
+    benchmarks = {row["benchmark"] for row in rows}
+    if "tabular" in benchmarks:
+        replace_readme_block("headline", headline_table(rows))
+    if "early_exit" in benchmarks:
+        replace_readme_block("early_exit", bench_cost.early_exit_table(rows))
+    if "refit" in benchmarks:
+        replace_readme_block("refit", bench_cost.refit_table(rows))
+
+
 def merged_with_earlier_run(result: dict, path: Path) -> dict:
     """Keep the rows of the benchmarks this run did not repeat."""
     if not path.exists():
@@ -684,6 +697,8 @@ def main() -> None:
         result = json.loads((args.out / "results.json").read_text())
         result["plots"] = plot(result["rows"], args.out)
         write_reports(result, args.out)
+        if not result["quick"] and args.out == RESULTS:
+            update_project_readme(result["rows"])
         return
     names = args.only or [n for n in BENCHMARKS if not (args.quick and n in SLOW)]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -703,8 +718,8 @@ def main() -> None:
     result["plots"] = plot(result["rows"], args.out)
     (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     write_reports(result, args.out)
-    if not args.quick and "tabular" in names and args.out == RESULTS:
-        replace_readme_block("headline", headline_table(result["rows"]))
+    if not args.quick and args.out == RESULTS:
+        update_project_readme(result["rows"])
 
 
 if __name__ == "__main__":
