@@ -166,13 +166,19 @@ def test_an_unpicklable_result_raises_within_the_timeout(client, binary_data):
 # taken and picks another, with a warning.
 @pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_killing_a_worker_mid_fit_never_hangs(binary_data):
-    """Kill one worker (a process this test started) while the tasks run."""
+    """Kill one worker (a process this test started) while the tasks run.
+
+    12 tasks of 0.5 s on 2 single-threaded workers take about 3 s: the kill
+    lands in the middle.
+    """
     X, y = binary_data
     levels = [
-        (f"slow{i}", "passthrough", _SlowLogisticRegression(delay=1.0, C=1.0 + i))
+        (f"slow{i}", "passthrough", _SlowLogisticRegression(delay=0.5, C=1.0 + i))
         for i in range(3)
     ]
-    expected = MultiGranularityClassifier(levels, cv=3).fit(X, y).predict_proba(X)
+    with parallel_config(backend="threading", n_jobs=4):  # sleeps overlap
+        expected = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    expected = expected.predict_proba(X)
     outcome = {}
 
     def fit():
@@ -187,7 +193,7 @@ def test_killing_a_worker_mid_fit_never_hangs(binary_data):
         victim = next(iter(client.run(os.getpid).values()))
         thread = threading.Thread(target=fit)
         thread.start()
-        time.sleep(1.5)  # the first tasks are running
+        time.sleep(1.0)  # the first tasks are running
         os.kill(victim, signal.SIGKILL)
         thread.join(timeout=120)
         assert not thread.is_alive(), "the fit hung after a worker died"

@@ -21,7 +21,9 @@ def fitted(digits_small):
             ("coarse", Pool2D((8, 8), 4), LogisticRegression(max_iter=2000)),
             (
                 "scan",
-                MultiGrainedScanner(window=3, image_shape=(8, 8), random_state=0),
+                MultiGrainedScanner(
+                    window=3, image_shape=(8, 8), max_instances=3000, random_state=0
+                ),
                 RandomForestClassifier(10, random_state=0),
             ),
             ("rows", FeatureGroups({"top": list(range(32))}), "drop"),
