@@ -350,6 +350,12 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         }
         self._level_view_widths = [fit.view_width for fit in fitted]
         X_meta = self._stack([fit.oof_predictions for fit in fitted], X)
+        # Columns each level adds to the stack, known once fitted: predict
+        # never needs to recount them.
+        self._n_level_outputs = [
+            self._level_columns(fit.oof_predictions, method).shape[1]
+            for fit, method in zip(fitted, methods)
+        ]
         self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
         return Bunch(
             oof_predictions=[fit.oof_predictions for fit in fitted],
@@ -481,7 +487,6 @@ class _BaseMultiGranularity(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             self._level_columns(pred, method)
             for pred, method in zip(predictions, self.stack_method_)
         ]
-        self._n_level_outputs = [block.shape[1] for block in blocks]
         if not self.passthrough:
             return np.hstack(blocks)
         if sp.issparse(X):

@@ -42,14 +42,15 @@ _EARLY_EXIT_ATTRIBUTES = (
 )
 
 
-def _final_estimator_has(attr, early_exit=True):
+def _final_estimator_has(attr, hidden_by_early_exit=False):
     """Check the fitted final estimator if there is one, else the parameter.
 
-    With ``early_exit=False`` the method is also hidden when early exit is on.
+    With ``hidden_by_early_exit`` the method is also hidden when early exit is
+    on.
     """
 
     def check(self):
-        if not early_exit and self.early_exit is not None:
+        if hidden_by_early_exit and self.early_exit is not None:
             return False
         if hasattr(self, "final_estimator_"):
             return hasattr(self.final_estimator_, attr)
@@ -497,7 +498,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             return [np.column_stack([1 - p, p]) for p in positive.T]
         return proba
 
-    @available_if(_final_estimator_has("decision_function", early_exit=False))
+    @available_if(_final_estimator_has("decision_function", hidden_by_early_exit=True))
     def decision_function(self, X):
         """Decision values of ``X``, from the final estimator.
 

@@ -9,10 +9,10 @@ level first, each as loose as the accuracy budget allows.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.model_selection import cross_val_predict
 from sklearn.utils import Bunch
 
-from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
+from skmgm._compat import _num_samples, _safe_indexing
 
 # A threshold no probability exceeds: the level never lets a sample exit.
 NEVER = 1.0
@@ -25,12 +25,10 @@ def out_of_fold_stack_labels(final_estimator, X_meta, y, splits, fit_params):
     (small) meta-learner per fold makes the full stack's accuracy out of fold
     too, so that the cascade is compared against an honest figure.
     """
-    labels = np.empty(len(y), dtype=y.dtype)
-    for train, test in splits:
-        params = _check_method_params(X_meta, fit_params, train)
-        model = clone(final_estimator).fit(X_meta[train], y[train], **params)
-        labels[test] = model.predict(X_meta[test])
-    return labels
+    # n_jobs=1: a few fits of a small model, not worth sending to workers.
+    return cross_val_predict(
+        final_estimator, X_meta, y, cv=splits, params=fit_params, n_jobs=1
+    )
 
 
 def calibrate(
