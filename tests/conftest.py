@@ -1,6 +1,25 @@
+"""Fixtures and settings shared by the test files."""
+
+import os
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, make_classification, make_regression
+from threadpoolctl import threadpool_limits
+
+
+def pytest_configure(config):
+    """One native thread per pytest-xdist worker.
+
+    Each worker is a process of its own: with OpenMP (HistGradientBoosting)
+    and BLAS using every core in every worker, two workers on two cores spin
+    against each other and the suite runs many times slower. Child processes
+    (joblib's loky workers, Dask workers) inherit the variables.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
+        config._skmgm_thread_limits = threadpool_limits(1)
 
 
 @pytest.fixture(scope="session")

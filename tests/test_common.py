@@ -12,16 +12,26 @@ from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
 from skmgm.granularity import FeatureGroups, MultiGrainedScanner, Pool1D, Pool2D
 
 
+class _RowMeans:
+    """A picklable function whose repr is the same in every process.
+
+    pytest-xdist needs every worker to collect the same test ids, and a plain
+    function's repr holds its memory address.
+    """
+
+    def __call__(self, X):
+        # X.sum works on arrays and sparse input alike, as the tags promise.
+        return np.asarray(X.sum(axis=1)).reshape(-1, 1) / X.shape[1]
+
+    def __repr__(self):
+        return "row_means"
+
+
 def _pooled_and_raw(estimator):
     return [
-        ("pooled", FunctionTransformer(_row_means), estimator),
+        ("pooled", FunctionTransformer(_RowMeans()), estimator),
         ("raw", "passthrough", estimator),
     ]
-
-
-def _row_means(X):
-    # X.sum works on arrays and sparse input alike, as the tags promise.
-    return np.asarray(X.sum(axis=1)).reshape(-1, 1) / X.shape[1]
 
 
 ESTIMATORS = [
