@@ -3,7 +3,8 @@
 A sample leaves the cascade at the first level whose top class probability
 is strictly above that level's threshold; the rest get the full stack. The
 thresholds are chosen on the out-of-fold predictions a fit already has, coarse
-level first, each as loose as the accuracy budget allows.
+level first, each as loose as the accuracy budget allows. A fitted classifier
+holds one :class:`EarlyExit` and delegates its cascade to it.
 """
 
 from __future__ import annotations
@@ -147,3 +148,93 @@ def predictions_for_rows(seen, rows):
         predictions[np.searchsorted(level_rows, rows)]
         for level_rows, predictions in seen
     ]
+
+
+class EarlyExit:
+    """A classifier's fitted cascade: its thresholds, and predict through them.
+
+    Built by :meth:`calibrated` at the end of a fit. The classifier it serves
+    (``model``) supplies its levels (``levels_``, ``stack_method_``,
+    ``_predict_level``), its stack (``_stack``) and its ``final_estimator_``.
+
+    Parameters
+    ----------
+    thresholds : dict of str to float
+        Each level's confidence threshold (every level but the last).
+    scores : dict of str to float
+        Out-of-fold accuracy of the full stack and of the cascade.
+    shares : dict of str to float
+        Out-of-fold share of samples exiting at each level and at the stack.
+    """
+
+    def __init__(self, thresholds: dict, scores: dict, shares: dict):
+        self.thresholds = thresholds
+        self.scores = scores
+        self.shares = shares
+
+    @classmethod
+    def calibrated(cls, model, fit_info, y, sample_weight, *, early_exit, tolerance):
+        """Calibrate on what ``model``'s fit saw (``fit_info``)."""
+        stack_labels = out_of_fold_stack_labels(
+            model._make_final_estimator(),
+            fit_info.X_meta,
+            y,
+            fit_info.splits,
+            fit_info.final_params,
+        )
+        result = calibrate(
+            [name for name, _, _ in model.levels_],
+            model.stack_method_,
+            fit_info.oof_predictions,
+            y,
+            stack_labels,
+            early_exit=early_exit,
+            tolerance=tolerance,
+            weights=sample_weight,
+        )
+        scores = {"stack": result.stack_score, "cascade": result.cascade_score}
+        return cls(result.thresholds, scores, result.exit_shares)
+
+    def run(self, model, X):
+        """Run the levels coarse first; stack the rows no level let exit."""
+        cascade = run_cascade(
+            model._predict_level,
+            len(model.levels_),
+            self.thresholds,
+            model.stack_method_,
+            [name for name, _, _ in model.levels_],
+            X,
+        )
+        rows = cascade.remaining
+        if rows.size == 0:
+            return cascade, None
+        X_rows = _safe_indexing(X, rows)
+        return cascade, model._stack(predictions_for_rows(cascade.seen, rows), X_rows)
+
+    def predict(self, model, X):
+        """Encoded labels: an exiting row's level's, the others' stack's."""
+        cascade, X_meta = self.run(model, X)
+        encoded = np.empty(len(cascade.exit_at), dtype=int)
+        exited = cascade.exit_at < len(model.levels_)
+        if exited.any():
+            encoded[exited] = cascade.exit_proba[exited].argmax(axis=1)
+        if X_meta is not None:
+            encoded[cascade.remaining] = model.final_estimator_.predict(X_meta)
+        return encoded
+
+    def predict_proba(self, model, X):
+        """Probabilities: an exiting row's level's, the others' stack's."""
+        cascade, X_meta = self.run(model, X)
+        proba = np.zeros((len(cascade.exit_at), len(model.classes_)))
+        exited = cascade.exit_at < len(model.levels_)
+        if exited.any():
+            proba[exited] = cascade.exit_proba[exited]
+        if X_meta is not None:
+            proba[cascade.remaining] = model.final_estimator_.predict_proba(X_meta)
+        return proba
+
+    def exit_levels(self, model, X):
+        """The name of the level each row exits at, or ``"final_estimator"``."""
+        exit_at = self.run(model, X)[0].exit_at
+        names = [*(name for name, _, _ in model.levels_), "final_estimator"]
+        return np.array(names, dtype=object)[exit_at]

@@ -13,21 +13,17 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from joblib import parallel_config
-from joblib.parallel import get_active_backend
 from sklearn.base import clone
+from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
+from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _safe_indexing
 from skmgm._predictions import FoldBag, align_predictions
-
-# joblib backends that send tasks to other machines' workers.
-_CLUSTER_BACKENDS = {"DaskDistributedBackend", "RayBackend"}
 
 
 @dataclass
@@ -64,7 +60,9 @@ class FittedLevel:
 
 
 @dataclass
-class _TaskResult:
+class TaskResult:
+    """What one task ships back: models only when they are kept."""
+
     granularity: Any
     estimator: Any
     predictions: np.ndarray | None
@@ -72,72 +70,32 @@ class _TaskResult:
     view_width: int | None = None
 
 
-def _fit_task(level, data, fold, y, train, test, n_classes, keep_models, local):
-    """Fit one level on ``train`` rows and predict its ``test`` rows.
+def plan_level(level, method, X, y, estimator_params, granularity_params):
+    """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 
-    ``train=None`` is the level's refit on every row: it predicts nothing and
-    returns its fitted models. A fold returns its models only when they are
-    kept (``refit=False``); otherwise shipping them back from a worker would
-    cost time for nothing. ``data`` travels apart from ``level`` so that a
-    cluster backend can send it once for all tasks. With ``local``, the
-    estimator's own parallelism (a forest's ``n_jobs``) runs in threads inside
-    this task instead of going back to the cluster as tiny tasks.
+    A granularity that learns nothing (``requires_fit=False``) gives the same
+    view in every fold: it is computed here, once, for all rows.
     """
-    start = time.perf_counter()
-    try:
-        with parallel_config(backend="threading") if local else nullcontext():
-            granularity, estimator, width = _fit_level(level, data, y, train)
-            predictions = None
-            if test is not None:
-                predictions = _predict_rows(
-                    level, data, granularity, estimator, test, n_classes
-                )
-    except Exception as exc:
-        if hasattr(exc, "add_note"):  # Python >= 3.11
-            exc.add_note(f"Raised by level {level.name!r} during {_task_name(fold)}.")
-        raise
-    seconds = time.perf_counter() - start
-    if test is None or keep_models:
-        return _TaskResult(granularity, estimator, predictions, seconds, width)
-    return _TaskResult(None, None, predictions, seconds, width)
-
-
-def _task_name(fold):
-    return "the refit on all rows" if fold is None else f"fold {fold}"
-
-
-def _fit_level(level, data, y, rows):
-    X = data if rows is None else _safe_indexing(data, rows)
-    y = y if rows is None else y[rows]
-    granularity = None
-    if level.granularity is not None:
-        granularity = clone(level.granularity)
-        params = _check_method_params(data, level.granularity_params, rows)
-        X = granularity.fit_transform(X, y, **params)
-        check_view_not_empty(level.name, X)
-    estimator = clone(level.estimator)
-    estimator.fit(X, y, **_check_method_params(data, level.fit_params, rows))
-    return granularity, estimator, X.shape[1]
-
-
-def _predict_rows(level, data, granularity, estimator, rows, n_classes):
-    X = _safe_indexing(data, rows)
-    if granularity is not None:
-        X = granularity.transform(X)
-    predictions = getattr(estimator, level.method)(X)
-    return align_predictions(estimator, predictions, level.method, n_classes)
-
-
-def _keyed_task(key, *args):
-    return key, _fit_task(*args)
-
-
-def _report_task(name, fold, result, done, total):
-    what = "refit" if fold is None else f"fold {fold}"
-    print(
-        f"[skmgm] {done}/{total} level {name!r} {what}: {result.seconds:.2f} s",
-        file=sys.stderr,
-        flush=True,
+    name, granularity, estimator = level
+    if isinstance(granularity, str):  # "passthrough"
+        return PlannedLevel(
+            name, None, estimator, method, X, fit_params=estimator_params
+        )
+    if get_tags(granularity).requires_fit:
+        return PlannedLevel(
+            name,
+            granularity,
+            estimator,
+            method,
+            X,
+            fit_params=estimator_params,
+            granularity_params=granularity_params,
+        )
+    fitted = clone(granularity)
+    view = fitted.fit_transform(X, y, **granularity_params)
+    check_view_not_empty(name, view)
+    return PlannedLevel(
+        name, None, estimator, method, view, fitted, fit_params=estimator_params
     )
 
 
@@ -147,6 +105,80 @@ def check_view_not_empty(name: str, view) -> None:
         raise ValueError(
             f"Level {name!r}: its granularity produced an empty view "
             f"(shape {view.shape}); a level needs at least one feature."
+        )
+
+
+@dataclass
+class FitTask:
+    """Fit one level on a fold's training rows and predict its test rows.
+
+    ``fold=None`` is the level's refit on every row: it predicts nothing and
+    returns its fitted models. A fold returns its models only when they are
+    kept (``keep_models``, for ``refit=False``); otherwise shipping them back
+    from a worker would cost time for nothing. The level's data and ``y`` are
+    arguments of the call, not fields, so that a cluster backend can send
+    them once for every task. With ``on_cluster``, the estimator's own
+    parallelism (a forest's ``n_jobs``) runs in threads inside this task.
+    """
+
+    index: int
+    level: PlannedLevel
+    fold: int | None
+    train: np.ndarray | None
+    test: np.ndarray | None
+    n_classes: int | list | None
+    keep_models: bool
+    on_cluster: bool
+
+    @property
+    def key(self) -> tuple:
+        return self.index, self.fold
+
+    @property
+    def what(self) -> str:
+        return "the refit on all rows" if self.fold is None else f"fold {self.fold}"
+
+    def describe(self) -> str:
+        return f"level {self.level.name!r} {self.what}"
+
+    def __call__(self, data, y) -> tuple:
+        start = time.perf_counter()
+        try:
+            with inner_parallelism_in_threads(self.on_cluster):
+                granularity, estimator, width = self._fit(data, y)
+                predictions = None
+                if self.test is not None:
+                    predictions = self._predict(data, granularity, estimator)
+        except Exception as exc:
+            if hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(f"Raised by level {self.level.name!r} during {self.what}.")
+            raise
+        seconds = time.perf_counter() - start
+        if self.test is not None and not self.keep_models:
+            granularity = estimator = None
+        return self.key, TaskResult(granularity, estimator, predictions, seconds, width)
+
+    def _fit(self, data, y):
+        rows = self.train
+        X = data if rows is None else _safe_indexing(data, rows)
+        y = y if rows is None else y[rows]
+        granularity = None
+        if self.level.granularity is not None:
+            granularity = clone(self.level.granularity)
+            params = _check_method_params(data, self.level.granularity_params, rows)
+            X = granularity.fit_transform(X, y, **params)
+            check_view_not_empty(self.level.name, X)
+        estimator = clone(self.level.estimator)
+        estimator.fit(X, y, **_check_method_params(data, self.level.fit_params, rows))
+        return granularity, estimator, X.shape[1]
+
+    def _predict(self, data, granularity, estimator):
+        X = _safe_indexing(data, self.test)
+        if granularity is not None:
+            X = granularity.transform(X)
+        predictions = getattr(estimator, self.level.method)(X)
+        return align_predictions(
+            estimator, predictions, self.level.method, self.n_classes
         )
 
 
@@ -172,96 +204,92 @@ def run_plan(
     ``timeout`` bounds the wait for any one task (joblib's ``timeout``); a
     task still running then raises a ``TimeoutError`` that names it.
     """
-    keys = [(index, None) for index in range(len(levels))] if refit else []
-    keys += [
-        (index, fold) for index in range(len(levels)) for fold in range(len(splits))
-    ]
-    backend, _ = get_active_backend()
-    on_cluster = type(backend).__name__ in _CLUSTER_BACKENDS
-    if on_cluster and n_jobs is None:
-        n_jobs = -1  # Ray's joblib backend would run one task at a time
-    # The data go as arguments of their own (not inside the level), which
-    # joblib's Dask backend can then send once for every task that shares them.
-    light = [replace(level, data=None) for level in levels]
-    by_key = {}
-    with _data_on_every_worker(backend, [level.data for level in levels] + [y]):
+    backend = active_backend()
+    tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
+    with backend.data_on_every_worker([level.data for level in levels] + [y]):
         # Every task is a model fit: never batch them, or the tail gets uneven.
         parallel = Parallel(
-            n_jobs=n_jobs,
+            n_jobs=backend.n_jobs(n_jobs),
             verbose=max(0, verbose - 1),
             batch_size=1,
-            # Ray's joblib backend cannot hand results over as they come.
-            return_as="generator_unordered"
-            if backend.supports_return_generator
-            else "list",
+            return_as="generator_unordered" if backend.streams_results else "list",
             timeout=timeout,
         )
+        # The data go as arguments of their own (not inside the task), which
+        # joblib's Dask backend can then send once for every task sharing them.
         results = parallel(
-            delayed(_keyed_task)(
-                (index, fold),
-                light[index],
-                levels[index].data,
-                fold,
-                y,
-                None if fold is None else splits[fold][0],
-                None if fold is None else splits[fold][1],
-                n_classes,
-                not refit,
-                on_cluster,
-            )
-            for index, fold in keys
+            delayed(_keyed_task)(task, levels[task.index].data, y) for task in tasks
         )
-        try:
-            for key, result in results:
-                by_key[key] = result
-                if verbose:
-                    _report_task(
-                        levels[key[0]].name, key[1], result, len(by_key), len(keys)
-                    )
-        except (TimeoutError, multiprocessing.TimeoutError) as exc:
-            raise TimeoutError(
-                f"Tasks did not finish within timeout={timeout} s: "
-                f"{_pending(levels, keys, by_key)}."
-            ) from exc
-        except Exception as exc:
-            # A task's own error names its level already; a lost worker or a
-            # cancelled future does not.
-            if hasattr(exc, "add_note"):
-                exc.add_note(
-                    f"Unfinished tasks when it was raised: "
-                    f"{_pending(levels, keys, by_key)}."
-                )
-            raise
+        by_key = _collect(results, tasks, verbose, timeout)
     return [
         _assemble_level(index, by_key, splits, len(y), n_classes)
         for index in range(len(levels))
     ]
 
 
-def _pending(levels, keys, by_key):
-    return ", ".join(
-        f"level {levels[index].name!r} {_task_name(fold)}"
+def _keyed_task(task, data, y):
+    """Run ``task``; a plain function, so that Dask names its tasks after it."""
+    return task(data, y)
+
+
+def _make_tasks(levels, splits, n_classes, refit, on_cluster):
+    keys = [(index, None) for index in range(len(levels))] if refit else []
+    keys += [
+        (index, fold) for index in range(len(levels)) for fold in range(len(splits))
+    ]
+    light = [replace(level, data=None) for level in levels]
+    return [
+        FitTask(
+            index,
+            light[index],
+            fold,
+            None if fold is None else splits[fold][0],
+            None if fold is None else splits[fold][1],
+            n_classes,
+            keep_models=not refit,
+            on_cluster=on_cluster,
+        )
         for index, fold in keys
-        if (index, fold) not in by_key
+    ]
+
+
+def _collect(results, tasks, verbose, timeout):
+    """Each task's result by key, as they arrive; errors name what is pending."""
+    by_key = {}
+    try:
+        for key, result in results:
+            by_key[key] = result
+            if verbose:
+                _report_task(tasks, key, result, len(by_key))
+    except (TimeoutError, multiprocessing.TimeoutError) as exc:
+        raise TimeoutError(
+            f"Tasks did not finish within timeout={timeout} s: "
+            f"{_pending(tasks, by_key)}."
+        ) from exc
+    except Exception as exc:
+        # A task's own error names its level already; a lost worker or a
+        # cancelled future does not.
+        if hasattr(exc, "add_note"):
+            exc.add_note(
+                f"Unfinished tasks when it was raised: {_pending(tasks, by_key)}."
+            )
+        raise
+    return by_key
+
+
+def _report_task(tasks, key, result, done):
+    task = next(task for task in tasks if task.key == key)
+    what = "refit" if task.fold is None else f"fold {task.fold}"
+    print(
+        f"[skmgm] {done}/{len(tasks)} level {task.level.name!r} {what}: "
+        f"{result.seconds:.2f} s",
+        file=sys.stderr,
+        flush=True,
     )
 
 
-def _data_on_every_worker(backend, arrays):
-    """On Dask, send the data to every worker once, before the tasks.
-
-    joblib's Dask backend would otherwise scatter each array to one worker
-    when a task first needs it: a task elsewhere fetches it from there, and
-    if that worker dies the only copy goes with it and the fit fails.
-    """
-    if type(backend).__name__ != "DaskDistributedBackend":
-        return nullcontext()
-    unique = list({id(array): array for array in arrays}.values())
-    return parallel_config(
-        backend="dask",
-        client=backend.client,
-        scatter=unique,
-        wait_for_workers_timeout=backend.wait_for_workers_timeout,
-    )
+def _pending(tasks, by_key):
+    return ", ".join(task.describe() for task in tasks if task.key not in by_key)
 
 
 def _assemble_level(index, by_key, splits, n_samples, n_classes):

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import _fit_context, _get_feature_names
+from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
 
 _AGGREGATES = {
@@ -19,6 +20,7 @@ _AGGREGATES = {
 }
 
 
+@Substitution()
 class FeatureGroups(TransformerMixin, BaseEstimator):
     """Aggregate named groups of columns into one column per group and statistic.
 
@@ -38,17 +40,14 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {features_in}
 
     Examples
     --------
     >>> import numpy as np
     >>> from skmgm.granularity import FeatureGroups
     >>> X = np.array([[1.0, 3.0, 10.0], [2.0, 6.0, 20.0]])
-    >>> view = FeatureGroups({"left": [0, 1], "right": [2]}, agg=("mean", "max"))
+    >>> view = FeatureGroups({{"left": [0, 1], "right": [2]}}, agg=("mean", "max"))
     >>> view.fit_transform(X)
     array([[ 2.,  3., 10., 10.],
            [ 4.,  6., 20., 20.]])

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
+from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
 
 _FLOATS = [np.float64, np.float32]
@@ -120,6 +121,7 @@ class _StatelessPooling(TransformerMixin, BaseEstimator):
         return tags
 
 
+@Substitution()
 class Pool1D(_StatelessPooling):
     """Piecewise statistics of rows that are sequences (series, spectra).
 
@@ -140,10 +142,7 @@ class Pool1D(_StatelessPooling):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {features_in}
 
     See Also
     --------
@@ -198,6 +197,7 @@ class Pool1D(_StatelessPooling):
         return np.hstack(columns)
 
 
+@Substitution()
 class Pool2D(_StatelessPooling):
     """Block statistics of rows that are flattened images (e.g. digits' 8x8).
 
@@ -220,10 +220,7 @@ class Pool2D(_StatelessPooling):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {features_in}
 
     See Also
     --------

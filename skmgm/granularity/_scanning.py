@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import HasMethods, Interval, StrOptions, _fit_context
+from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
 
 _POOLINGS = {"mean", "max", "min"}
@@ -22,6 +23,7 @@ _POOLINGS = {"mean", "max", "min"}
 _CHUNK_INSTANCES = 200_000
 
 
+@Substitution()
 class MultiGrainedScanner(TransformerMixin, BaseEstimator):
     """Shift-tolerant class vectors from windows slid over each row.
 
@@ -64,7 +66,7 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
         means a quarter of the window, at least 1.
     image_shape : tuple of (int, int), default=None
         Treat each row as a flattened image of this shape and scan patches.
-    pooling : tuple of {"mean", "max", "min"}, default=("mean", "max")
+    pooling : tuple of {{"mean", "max", "min"}}, default=("mean", "max")
         Statistics of the class vectors over all positions.
     normalize : bool, default=True
         Z-normalise every window instance and append its mean and standard
@@ -92,10 +94,7 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
         The window length (or patch shape) used.
     stride_ : int
         The stride used.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {features_in}
 
     Examples
     --------

@@ -22,8 +22,8 @@ def level_usage(estimator) -> np.ndarray | None:
         weights = np.asarray(final.feature_importances_)
     else:
         return None
-    starts = np.cumsum([0, *estimator._n_level_outputs[:-1]])
-    n_stacked = sum(estimator._n_level_outputs)
+    starts = np.cumsum([0, *estimator.level_output_widths_[:-1]])
+    n_stacked = sum(estimator.level_output_widths_)
     per_level = np.add.reduceat(weights[:n_stacked], starts)
     total = per_level.sum()
     return per_level / total if total > 0 else per_level
@@ -67,7 +67,7 @@ class GranularityDisplay:
     ['binned', 'raw']
     """
 
-    def __init__(self, level_names, scores, usage=None, score_name="score"):
+    def __init__(self, *, level_names, scores, usage=None, score_name="score"):
         self.level_names = level_names
         self.scores = scores
         self.usage = usage

@@ -1,0 +1,93 @@
+"""The joblib backend a fit runs on, and what a cluster backend needs.
+
+This is the only module that looks inside joblib: which backend is active
+(``joblib.parallel.get_active_backend``), whether it sends tasks to a cluster,
+and the Dask client it holds. Everything else sees an :class:`ActiveBackend`.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from joblib import parallel_config
+from joblib.parallel import get_active_backend
+
+# (module, class) of the joblib backends that send tasks to other machines.
+# They are looked up in ``sys.modules`` only: a backend that is active has
+# been imported, and skmgm never imports Dask or Ray itself.
+_DASK = ("joblib._dask", "DaskDistributedBackend")
+_RAY = ("ray.util.joblib.ray_backend", "RayBackend")
+
+
+def _is_instance_of(backend, module_and_class):
+    module = sys.modules.get(module_and_class[0])
+    cls = getattr(module, module_and_class[1], None)
+    return cls is not None and isinstance(backend, cls)
+
+
+@dataclass(frozen=True)
+class ActiveBackend:
+    """The joblib backend in force where a fit runs.
+
+    Parameters
+    ----------
+    backend : joblib ParallelBackendBase
+        joblib's backend object.
+    """
+
+    backend: Any
+
+    @property
+    def is_dask(self) -> bool:
+        return _is_instance_of(self.backend, _DASK)
+
+    @property
+    def on_cluster(self) -> bool:
+        """Whether tasks run on a cluster's workers (Dask or Ray)."""
+        return self.is_dask or _is_instance_of(self.backend, _RAY)
+
+    @property
+    def streams_results(self) -> bool:
+        """Whether results can be taken as tasks finish (Ray's cannot)."""
+        return bool(self.backend.supports_return_generator)
+
+    def n_jobs(self, n_jobs: int | None) -> int | None:
+        """``n_jobs`` for the plan: all of a cluster when left to ``None``.
+
+        Ray's joblib backend would otherwise run one task at a time.
+        """
+        return -1 if n_jobs is None and self.on_cluster else n_jobs
+
+    def data_on_every_worker(self, arrays: list):
+        """On Dask, a context that sends ``arrays`` to every worker up front.
+
+        joblib's Dask backend would otherwise scatter each array to one worker
+        when a task first needs it: a task elsewhere fetches it from there, and
+        if that worker dies the only copy goes with it and the fit fails.
+        """
+        if not self.is_dask:
+            return nullcontext()
+        unique = list({id(array): array for array in arrays}.values())
+        return parallel_config(
+            backend="dask",
+            client=self.backend.client,
+            scatter=unique,
+            wait_for_workers_timeout=self.backend.wait_for_workers_timeout,
+        )
+
+
+def active_backend() -> ActiveBackend:
+    """The backend of the innermost ``joblib.parallel_config`` (loky if none)."""
+    return ActiveBackend(get_active_backend()[0])
+
+
+def inner_parallelism_in_threads(on_cluster: bool):
+    """Inside a task: keep an estimator's own ``n_jobs`` in this task's threads.
+
+    On a cluster backend, a forest's ``n_jobs`` would otherwise go back to the
+    cluster as one tiny task per tree.
+    """
+    return parallel_config(backend="threading") if on_cluster else nullcontext()

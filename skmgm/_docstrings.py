@@ -1,0 +1,106 @@
+"""One template for the numpydoc text the classifier and the regressor share.
+
+As imbalanced-learn's ``Substitution``: a docstring holds ``{name}`` fields
+(literal braces doubled), filled from :data:`SHARED` when the class or
+function is defined, so each shared paragraph is written once.
+"""
+
+from __future__ import annotations
+
+
+class Substitution:
+    """Fill the ``{name}`` fields of a docstring.
+
+    Parameters
+    ----------
+    **params : str
+        Text for each field, merged over :data:`SHARED`.
+    """
+
+    def __init__(self, **params: str):
+        self.params = {**SHARED, **params}
+
+    def __call__(self, obj):
+        obj.__doc__ = obj.__doc__.format(**self.params)
+        return obj
+
+
+_INTRO = """Each level is a ``(name, granularity, estimator)`` triple: the
+    granularity (a scikit-learn transformer, or ``"passthrough"``) makes a
+    coarse or fine view of ``X``, and the estimator learns from that view.
+    The levels' out-of-fold predictions, made on the same folds for every
+    level, train the ``final_estimator``. Every (level, fold) fit and every
+    refit is one task of a single joblib ``Parallel`` call."""
+
+_LEVELS = """The granularity levels, coarse first. A stateless granularity
+        (``requires_fit=False`` tag, e.g. ``FunctionTransformer`` or
+        ``Pool1D``) computes its view once per fit and shares it between the
+        folds; a stateful one is fitted inside every fold."""
+
+_FOLDS = """The folds must partition the samples,
+        and are drawn once per fit for every level."""
+
+_FITTED_LEVELS_LIST = """The levels whose estimator is not ``"drop"``, refitted on all
+        rows (with ``refit=False``, each level's fold models)."""
+
+_PASSTHROUGH = """passthrough : bool, default=False
+        Also hand the raw features to the meta-learner."""
+
+_REFIT = """refit : bool, default=True
+        After the out-of-fold fits, refit every level on all rows (as
+        scikit-learn's stacking does). ``False`` skips the refits: each level
+        keeps its fold models and predicts with their average (labels by
+        vote), as a :class:`~skmgm._predictions.FoldBag` in ``levels_``. That
+        is ``k`` fits per level instead of ``k + 1``, at ``k`` times the
+        predict cost of a level."""
+
+_RUNNING = """n_jobs : int, default=None
+        Number of joblib workers for the plan's tasks. ``None`` means 1 unless
+        in a ``joblib.parallel_config`` context; -1 means all processors.
+    verbose : int, default=0
+        1 prints one line per finished task (level, fold or refit, seconds)
+        to stderr; 2 and more add joblib's own progress lines; 0 is silent.
+    timeout : float, default=None
+        Seconds to wait for any one task (a level's fold fit or refit) when
+        the tasks run in workers, as joblib's ``Parallel(timeout=...)``. A
+        task still running then raises a ``TimeoutError`` naming its level
+        and fold, instead of waiting forever on a worker that keeps dying.
+        ``None`` waits as long as it takes. In-process runs (``n_jobs=1``)
+        cannot be bounded; joblib warns there."""
+
+_NAMED_LEVELS = """named_levels_ : :class:`~sklearn.utils.Bunch`
+        The same by name; each entry has ``granularity`` and ``estimator``."""
+
+_FITTED = """level_fit_seconds_ : dict of str to float
+        Each level's fit time, summed over its fold fits and its refit.
+    level_view_widths_ : list of int
+        The number of columns of each level's view (what its estimator saw).
+    level_output_widths_ : list of int
+        The number of columns each level adds to the meta-learner's input."""
+
+_FEATURES_IN = """n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names."""
+
+_X = """X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples."""
+
+_SAMPLE_WEIGHT = """**fit_params : dict
+            ``sample_weight``, passed to every level's estimator and to the
+            final estimator, as scikit-learn's stacking does."""
+
+SHARED = {
+    "intro": _INTRO,
+    "levels": _LEVELS,
+    "folds": _FOLDS,
+    "levels_": _FITTED_LEVELS_LIST,
+    "passthrough": _PASSTHROUGH,
+    "refit": _REFIT,
+    "running": _RUNNING,
+    "named_levels": _NAMED_LEVELS,
+    "fitted": _FITTED,
+    "features_in": _FEATURES_IN,
+    "X": _X,
+    "sample_weight": _SAMPLE_WEIGHT,
+}

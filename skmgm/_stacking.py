@@ -1,0 +1,364 @@
+"""The fit/transform flow shared by the classifier and the regressor.
+
+    validate -> clone levels -> plan -> run the plan -> out-of-fold matrix
+    -> level scores -> meta-learner.
+
+Predict is the same pipe without the folds. What differs between the two
+estimators (the targets, the stack method, the score) comes from the
+subclasses' hooks.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from copy import deepcopy
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import TransformerMixin, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from skmgm._compat import (
+    HasMethods,
+    Interval,
+    _check_feature_names_in,
+    _fit_context,
+    _num_samples,
+    _raise_for_params,
+)
+from skmgm._composition import _LevelsComposition, is_drop, short_name
+from skmgm._plan import plan_level, run_plan
+from skmgm._predictions import align_predictions
+from skmgm._routing import metadata_router, route_fit_params
+from skmgm._validation import check_final_estimator, check_levels
+
+
+class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
+    """Base class of :class:`MultiGranularityClassifier` and its regressor."""
+
+    _parameter_constraints: dict = {
+        "levels": [list, None],
+        "final_estimator": [None, HasMethods("fit")],
+        "cv": ["cv_object"],
+        "passthrough": ["boolean"],
+        "refit": ["boolean"],
+        "n_jobs": [None, Integral],
+        "verbose": ["verbose"],
+        "timeout": [None, Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        levels=None,
+        final_estimator=None,
+        *,
+        cv=None,
+        passthrough=False,
+        refit=True,
+        n_jobs=None,
+        verbose=0,
+        timeout=None,
+    ):
+        self.levels = levels
+        self.final_estimator = final_estimator
+        self.cv = cv
+        self.passthrough = passthrough
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.timeout = timeout
+
+    # ----------------------------------------------------- hooks of subclasses
+    @abstractmethod
+    def _prepare_y(self, y, levels):
+        """``y`` as the levels learn it (encoded labels for a classifier)."""
+
+    @abstractmethod
+    def _stack_method_of(self, name, estimator) -> str:
+        """The method of ``estimator`` whose output level ``name`` stacks."""
+
+    @abstractmethod
+    def _oof_score(self, y, predictions, method, sample_weight) -> float:
+        """A level's out-of-fold score: accuracy or R²."""
+
+    def _after_fit(self, fit_info, y, sample_weight):
+        """What a subclass builds on a finished fit (early exit)."""
+
+    def _n_classes(self):
+        """Number of classes for a classifier; a regressor has none."""
+
+    def _make_final_estimator(self):
+        return check_final_estimator(
+            self._final_estimator_or_default(), kind=self._estimator_kind
+        )
+
+    def _check_cv(self, y):
+        return check_cv(self.cv, y, classifier=is_classifier(self))
+
+    def _level_columns(self, predictions, method):
+        return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+
+    # --------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        _raise_for_params(fit_params, self, "fit", allow=["sample_weight"])
+        levels = check_levels(
+            self._default_levels() if self.levels is None else self.levels,
+            kind=self._estimator_kind,
+            owner=type(self).__name__,
+            parameter_names=set(self.get_params(deep=False)),
+        )
+        X = self._validate_X(X, reset=True)
+        y = self._prepare_y(y, levels)
+        fit_info = self._fit_stack(levels, X, y, fit_params)
+        self._after_fit(fit_info, y, fit_params.get("sample_weight"))
+        return self
+
+    def _validate_X(self, X, *, reset):
+        # DataFrames go to the levels untouched so that granularities can
+        # select columns by name; validate_data then only checks names/counts.
+        tags = self.__sklearn_tags__().input_tags
+        try:
+            return validate_data(
+                self,
+                X,
+                reset=reset,
+                skip_check_array=hasattr(X, "columns"),
+                accept_sparse=["csr", "csc"] if tags.sparse else False,
+                ensure_all_finite="allow-nan" if tags.allow_nan else True,
+                dtype="numeric",
+            )
+        except ValueError as exc:
+            if "contains NaN" in str(exc) and hasattr(exc, "add_note"):
+                exc.add_note(
+                    "Levels whose first step cannot take NaN: "
+                    f"{self._levels_refusing('allow_nan')}."
+                )
+            raise
+
+    def _fit_stack(self, levels, X, y, fit_params):
+        """Fit the checked ``levels`` out of fold, then the meta-learner.
+
+        Returns what the fit saw, for calibrations that build on it: each
+        level's out-of-fold predictions, the meta-learner's input, the folds
+        and the meta-learner's fit parameters.
+        """
+        final_estimator = self._make_final_estimator()
+        check_consistent_length(X, y)
+        active = [level for level in levels if not is_drop(level[2])]
+        routed = route_fit_params(self, active, fit_params)
+        splits = self._pinned_splits(X, y, routed.split)
+        planned = [
+            plan_level(
+                level,
+                self._stack_method_of(level[0], level[2]),
+                X,
+                y,
+                routed.estimator[level[0]],
+                routed.granularity.get(level[0], {}),
+            )
+            for level in active
+        ]
+        fitted = run_plan(
+            planned,
+            y,
+            splits,
+            n_classes=self._n_classes(),
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            refit=self.refit,
+            timeout=self.timeout,
+        )
+        self._record_levels(planned, fitted, y, fit_params.get("sample_weight"))
+        oof_predictions = [fit.oof_predictions for fit in fitted]
+        X_meta = self._stack(oof_predictions, X)
+        self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
+        return Bunch(
+            oof_predictions=oof_predictions,
+            X_meta=X_meta,
+            splits=splits,
+            final_params=routed.final,
+        )
+
+    def _record_levels(self, planned, fitted, y, sample_weight):
+        """The fitted attributes that describe the levels."""
+        self.levels_ = [
+            (plan.name, _fitted_granularity(plan, fit), fit.estimator)
+            for plan, fit in zip(planned, fitted)
+        ]
+        self.named_levels_ = Bunch(
+            **{
+                name: Bunch(granularity=granularity, estimator=estimator)
+                for name, granularity, estimator in self.levels_
+            }
+        )
+        self.stack_method_ = [plan.method for plan in planned]
+        self.level_scores_ = {
+            plan.name: self._oof_score(
+                y, fit.oof_predictions, plan.method, sample_weight
+            )
+            for plan, fit in zip(planned, fitted)
+        }
+        self.level_fit_seconds_ = {
+            plan.name: fit.fit_seconds for plan, fit in zip(planned, fitted)
+        }
+        self.level_view_widths_ = [fit.view_width for fit in fitted]
+        # Columns each level adds to the stack, known once fitted: predict
+        # never needs to recount them.
+        self.level_output_widths_ = [
+            self._level_columns(fit.oof_predictions, plan.method).shape[1]
+            for plan, fit in zip(planned, fitted)
+        ]
+
+    def _pinned_splits(self, X, y, split_params):
+        cv = self._check_cv(y)
+        if getattr(cv, "random_state", 0) is None:
+            # A shuffling splitter without a seed would give every call to
+            # split() other folds; pin one seed so every level sees the same.
+            cv = deepcopy(cv)
+            cv.random_state = np.random.RandomState()
+        splits = list(cv.split(X, y, **split_params))
+        test_rows = np.sort(np.concatenate([test for _, test in splits]))
+        if not np.array_equal(test_rows, np.arange(_num_samples(X))):
+            raise ValueError(
+                f"cv={self.cv!r} must partition the samples: out-of-fold "
+                "stacking needs every sample in exactly one test fold."
+            )
+        return splits
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes metadata, for scikit-learn's metadata routing.
+
+        Each level's estimator and granularity (``<level>__estimator``,
+        ``<level>__granularity``) get the ``fit`` metadata they request, the
+        ``cv`` splitter gets what its ``split`` requests (e.g. ``groups`` for
+        ``GroupKFold``), and the final estimator only what it requests.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return metadata_router(self)
+
+    # --------------------------------------------------------------- transform
+    def _predict_level(self, index, X):
+        _, granularity, estimator = self.levels_[index]
+        method = self.stack_method_[index]
+        view = X if isinstance(granularity, str) else granularity.transform(X)
+        predictions = getattr(estimator, method)(view)
+        return align_predictions(estimator, predictions, method, self._n_classes())
+
+    def _stack(self, predictions, X):
+        blocks = [
+            self._level_columns(pred, method)
+            for pred, method in zip(predictions, self.stack_method_)
+        ]
+        if not self.passthrough:
+            return np.hstack(blocks)
+        if sp.issparse(X):
+            return sp.hstack([*blocks, X], format=X.format)
+        return np.hstack([*blocks, np.asarray(X)])
+
+    def _transform_validated(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        predictions = [self._predict_level(i, X) for i in range(len(self.levels_))]
+        return self._stack(predictions, X)
+
+    def transform(self, X):
+        """Stack every level's outputs for ``X``: the meta-learner's input.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        X_meta : ndarray of shape (n_samples, n_outputs)
+            Each level's predictions (probabilities, decision values or
+            predictions, by ``stack_method_``), then the raw features when
+            ``passthrough=True``.
+        """
+        return self._transform_validated(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names, used only with ``passthrough=True``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``<estimator class>_<level>`` (with an index when a level gives
+            several columns), then the input features with ``passthrough``.
+        """
+        check_is_fitted(self)
+        input_features = _check_feature_names_in(
+            self, input_features, generate_names=self.passthrough
+        )
+        prefix = type(self).__name__.lower()
+        names = []
+        for (name, _, _), width in zip(self.levels_, self.level_output_widths_):
+            if width == 1:
+                names.append(f"{prefix}_{name}")
+            else:
+                names.extend(f"{prefix}_{name}{i}" for i in range(width))
+        if self.passthrough:
+            names.extend(input_features)
+        return np.asarray(names, dtype=object)
+
+    def levels_report(self):
+        """One row per fitted level: its view, its score and its cost.
+
+        Returns
+        -------
+        report : pandas.DataFrame or dict of lists
+            Columns ``level``, ``granularity``, ``estimator``, ``view_width``
+            (columns of the level's view), ``stack_method``, ``oof_score``
+            (out-of-fold accuracy or R², as ``level_scores_``) and
+            ``fit_seconds`` (fold fits plus refit). A DataFrame when pandas is
+            installed, else a dict of lists.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skmgm import MultiGranularityClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> report = MultiGranularityClassifier(cv=3).fit(X, y).levels_report()
+        >>> list(report["level"]), list(report["view_width"])
+        (['binned', 'raw'], [32, 4])
+        """
+        check_is_fitted(self)
+        report = {
+            "level": [name for name, _, _ in self.levels_],
+            "granularity": [short_name(g) for _, g, _ in self.levels_],
+            "estimator": [short_name(e) for _, _, e in self.levels_],
+            "view_width": list(self.level_view_widths_),
+            "stack_method": list(self.stack_method_),
+            "oof_score": list(self.level_scores_.values()),
+            "fit_seconds": list(self.level_fit_seconds_.values()),
+        }
+        try:
+            import pandas as pd
+        except ImportError:
+            return report
+        return pd.DataFrame(report)
+
+
+def _fitted_granularity(plan, fit):
+    if plan.prefitted_granularity is not None:
+        return plan.prefitted_granularity
+    # A passthrough level, or fold models that each hold their own view.
+    return "passthrough" if fit.granularity is None else fit.granularity
