@@ -1,133 +1,55 @@
-"""skmgm on digits with deep-forest's split, against deep-forest's published figure.
+"""Digits on deep-forest's split: the scan configuration against deep-forest.
 
-``train_test_split(X, y, random_state=1)`` on ``load_digits``: the split on
-which deep-forest's ``CascadeForestClassifier`` is published at 98.667% test
-accuracy (marked *published*; deep-forest itself is not installed here). The
-documented configuration :func:`digits_scan_levels` is fitted with 5 seeds;
-the script reports test accuracy (mean and spread) and fit time.
-
-    python benchmarks/bench_digits.py [--seeds 5] [--save]
+``train_test_split(random_state=1)``, :func:`_cases.digits_scan_levels`
+(3x3 and 5x5 scans, 2x2 pooling, a calibrated SVC on the raw pixels), 5 seeds,
+beside deep-forest's published ``CascadeForestClassifier`` accuracy (its
+README; deep-forest does not install on this Python).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import time
-from pathlib import Path
+from _cases import (
+    DEEP_FOREST_PUBLISHED,
+    DIGITS_SPLIT,
+    digits_scan_levels,
+    digits_split,
+    stack,
+)
+from _measure import score_over_seeds
+from _report import distinct, markdown, mean, median, of, spread
 
-from _report import replace_readme_block
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.datasets import load_digits
-from sklearn.ensemble import ExtraTreesClassifier
-from sklearn.model_selection import StratifiedKFold, train_test_split
-from sklearn.svm import SVC
-
-from skmgm import MultiGranularityClassifier
-from skmgm.granularity import MultiGrainedScanner, Pool2D
-
-RESULTS = Path(__file__).resolve().parent / "results"
-DEEP_FOREST_PUBLISHED = 0.98667  # deep-forest README, digits, random_state=1
+NAME = "digits_scan"
+TITLE = "Digits, deep-forest's split"
+NOTE = ""
+SLOW = True
+MODEL = "skmgm digits_scan_levels"
+PUBLISHED = "deep-forest CascadeForestClassifier (published)"
 
 
-def digits_scan_levels(seed: int = 0) -> list:
-    """The documented configuration for 8x8 digit images.
-
-    gcForest-style scans with 3x3 and 5x5 patches, 2x2 block means and maxima,
-    each learned by ``ExtraTreesClassifier(300)``, and an RBF ``SVC`` on the
-    raw pixels, calibrated to probabilities.
-    """
-
-    def forest():
-        return ExtraTreesClassifier(n_estimators=300, random_state=seed)
-
-    def scan(patch):
-        return MultiGrainedScanner(
-            window=patch,
-            stride=1,
-            image_shape=(8, 8),
-            normalize=False,
-            random_state=seed,
-        )
-
-    return [
-        ("scan3", scan(3), forest()),
-        ("scan5", scan(5), forest()),
-        ("pool2", Pool2D((8, 8), 2, stats=("mean", "max")), forest()),
-        # What SVC(probability=True) did, before scikit-learn 1.9 deprecated it.
-        (
-            "raw",
-            "passthrough",
-            CalibratedClassifierCV(SVC(gamma=0.001), ensemble=False),
-        ),
-    ]
+def run(quick: bool, n_jobs: int) -> list:
+    rows = score_over_seeds(
+        lambda seed: stack(True, digits_scan_levels(seed), seed, n_jobs),
+        digits_split(),
+        range(1 if quick else 5),
+        benchmark=NAME, dataset=DIGITS_SPLIT, model=MODEL, metric="accuracy",
+    )  # fmt: skip
+    published = {"model": PUBLISHED, "score": DEEP_FOREST_PUBLISHED}
+    common = {"benchmark": NAME, "dataset": DIGITS_SPLIT, "metric": "accuracy"}
+    return [*rows, common | published | {"published": True, "source": "its README"}]
 
 
-def run(seeds: int = 5, n_jobs: int = -1) -> dict:
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
-    rows = []
-    for seed in range(seeds):
-        model = MultiGranularityClassifier(
-            digits_scan_levels(seed),
-            cv=StratifiedKFold(5, shuffle=True, random_state=seed),
-            n_jobs=n_jobs,
-        )
-        start = time.perf_counter()
-        model.fit(X_train, y_train)
-        rows.append(
-            {
-                "dataset": "digits (random_state=1 split)",
-                "model": "skmgm digits_scan_levels",
-                "seed": seed,
-                "accuracy": float(model.score(X_test, y_test)),
-                "fit_s": time.perf_counter() - start,
-                "level_scores": model.level_scores_,
-            }
-        )
-        print(json.dumps(rows[-1]), flush=True)
-    return {
-        "rows": rows,
-        "published": {"deep-forest CascadeForestClassifier": DEEP_FOREST_PUBLISHED},
-    }
+def table(rows: list) -> str:
+    lines = []
+    for model in distinct(of(rows, NAME), "model"):
+        runs = of(rows, NAME, model=model)
+        if runs[0].get("published"):
+            score = f"{runs[0]['score']:.4f}"
+            lines.append([model.replace("(published)", "(*published*)"), score, ""])
+            continue
+        label = f"{model} (measured, {len(runs)} seeds)"
+        score = f"{mean(runs, 'score'):.4f} ± {spread(runs, 'score'):.4f}"
+        lines.append([label, score, f"{median(runs, 'fit_s'):.1f}"])
+    return markdown(["model", "test accuracy", "fit time (s)"], lines)
 
 
-def summary_table(result: dict) -> str:
-    scores = [r["accuracy"] for r in result["rows"]]
-    seconds = [r["fit_s"] for r in result["rows"]]
-    return "\n".join(
-        [
-            "| model | test accuracy | fit time (s) |",
-            "| --- | --- | --- |",
-            f"| skmgm `digits_scan_levels` (measured, {len(scores)} seeds) | "
-            f"{statistics.mean(scores):.4f} ± {statistics.pstdev(scores):.4f} | "
-            f"{statistics.median(seconds):.1f} |",
-            f"| deep-forest CascadeForestClassifier (*published*) | "
-            f"{DEEP_FOREST_PUBLISHED:.4f} | |",
-        ]
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--n-jobs", type=int, default=-1)
-    parser.add_argument("--save", action="store_true")
-    args = parser.parse_args()
-    result = run(args.seeds, args.n_jobs)
-    table = summary_table(result)
-    print(table)
-    if args.save:
-        replace_readme_block("digits", table)
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "digits.json").write_text(json.dumps(result, indent=2) + "\n")
-        (RESULTS / "digits.md").write_text(
-            "# Digits, deep-forest's split\n\nWritten by "
-            "`python benchmarks/bench_digits.py --save`. The published figure is "
-            "from deep-forest's README.\n\n" + table + "\n"
-        )
-
-
-if __name__ == "__main__":
-    main()
+README_BLOCKS = {"digits": table}

@@ -7,6 +7,8 @@ import pytest
 from sklearn.datasets import load_digits, make_classification, make_regression
 from threadpoolctl import threadpool_limits
 
+from skmgm.granularity import Pool1D
+
 
 def pytest_configure(config):
     """One native thread per pytest-xdist worker.
@@ -54,3 +56,18 @@ def digits_small():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def pooled_and_raw():
+    """Two levels: a ``Pool1D(window=4)`` view and the raw features.
+
+    ``pooled_and_raw(coarse, fine, names=("coarse", "fine"))`` gives
+    ``[(names[0], Pool1D(window=4), coarse), (names[1], "passthrough", fine)]``,
+    the smallest multi-granularity configuration, which many tests share.
+    """
+
+    def make(coarse, fine, *, names=("coarse", "fine")):
+        return [(names[0], Pool1D(window=4), coarse), (names[1], "passthrough", fine)]
+
+    return make

@@ -1,6 +1,6 @@
 """Bad input, end to end: every case gives a clear error, none hangs.
 
-(The levels parameter's own errors are in test_base.py.)
+(The levels parameter's own errors are in test_validation.py.)
 """
 
 import numpy as np

@@ -184,11 +184,11 @@ def multilabel_data():
     return X, Y
 
 
-def _multilabel_levels():
-    return [
-        ("coarse", Pool1D(window=4), KNeighborsClassifier()),
-        ("raw", "passthrough", RandomForestClassifier(20, random_state=0)),
-    ]
+@pytest.fixture
+def multilabel_levels(pooled_and_raw):
+    """Levels whose estimators take multilabel y."""
+    forest = RandomForestClassifier(20, random_state=0)
+    return pooled_and_raw(KNeighborsClassifier(), forest, names=("coarse", "raw"))
 
 
 def test_multilabel_equals_stacking_classifier(multilabel_data):
@@ -209,9 +209,9 @@ def test_multilabel_equals_stacking_classifier(multilabel_data):
     assert_array_equal(ours.predict(X), peer.predict(X))
 
 
-def test_multilabel_outputs(multilabel_data):
+def test_multilabel_outputs(multilabel_data, multilabel_levels):
     X, Y = multilabel_data
-    clf = MultiGranularityClassifier(_multilabel_levels()).fit(X, Y)
+    clf = MultiGranularityClassifier(multilabel_levels).fit(X, Y)
     assert [list(c) for c in clf.classes_] == [[0, 1]] * 4
     assert clf.predict(X).shape == Y.shape
     assert set(np.unique(clf.predict(X))) <= {0, 1}
@@ -232,32 +232,34 @@ def test_multilabel_outputs(multilabel_data):
     assert not default.__sklearn_tags__().classifier_tags.multi_label
 
 
-def test_multilabel_label_never_one_in_a_fold(multilabel_data):
+def test_multilabel_label_never_one_in_a_fold(multilabel_data, multilabel_levels):
     X, Y = multilabel_data
     Y = Y.copy()
     Y[:, 0] = 0
     Y[0, 0] = 1  # one fold's training rows never see label 0 set
-    clf = MultiGranularityClassifier(_multilabel_levels(), cv=KFold(3)).fit(X, Y)
+    clf = MultiGranularityClassifier(multilabel_levels, cv=KFold(3)).fit(X, Y)
     assert np.isfinite(clf.transform(X)).all()
     assert len(clf.predict_proba(X)) == Y.shape[1]
 
 
-def test_multilabel_rejects_level_without_multilabel_support(multilabel_data):
+def test_multilabel_rejects_level_without_multilabel_support(
+    multilabel_data, multilabel_levels
+):
     X, Y = multilabel_data
-    levels = [*_multilabel_levels(), ("linear", "passthrough", LogisticRegression())]
+    levels = [*multilabel_levels, ("linear", "passthrough", LogisticRegression())]
     with pytest.raises(ValueError, match="Level 'linear'.*multilabel"):
         MultiGranularityClassifier(levels).fit(X, Y)
     wrapped = [("linear", "passthrough", MultiOutputClassifier(LogisticRegression()))]
     MultiGranularityClassifier(wrapped).fit(X, Y)
     with pytest.raises(ValueError, match="final_estimator .*multilabel"):
         MultiGranularityClassifier(
-            _multilabel_levels(), final_estimator=LogisticRegression()
+            multilabel_levels, final_estimator=LogisticRegression()
         ).fit(X, Y)
 
 
-def test_multiclass_multioutput_is_refused(multilabel_data):
+def test_multiclass_multioutput_is_refused(multilabel_data, multilabel_levels):
     X, Y = multilabel_data
     Y = Y.copy()
     Y[:, 0] = Y[:, 0] + Y[:, 1] * 2  # three values in the first column
     with pytest.raises(ValueError, match="multiclass-multioutput"):
-        MultiGranularityClassifier(_multilabel_levels()).fit(X, Y)
+        MultiGranularityClassifier(multilabel_levels).fit(X, Y)

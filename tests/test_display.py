@@ -5,35 +5,42 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
-from skmgm.granularity import Pool1D
 from skmgm.inspection import GranularityDisplay, level_usage
 
 
-def _levels():
-    return [
-        ("coarse", Pool1D(window=4), LogisticRegression()),
-        ("fine", "passthrough", RandomForestClassifier(10, random_state=0)),
-    ]
-
-
-def test_level_usage_sums_coefficients_per_level(binary_data):
+def test_level_usage_sums_coefficients_per_level(binary_data, pooled_and_raw):
     X, y = binary_data
-    clf = MultiGranularityClassifier(_levels(), cv=3, passthrough=True).fit(X, y)
+    clf = MultiGranularityClassifier(
+        pooled_and_raw(
+            LogisticRegression(), RandomForestClassifier(10, random_state=0)
+        ),
+        cv=3,
+        passthrough=True,
+    ).fit(X, y)
     usage = level_usage(clf)
     coef = np.abs(clf.final_estimator_.coef_[0])
     expected = np.array([coef[0], coef[1]]) / (coef[0] + coef[1])
     np.testing.assert_allclose(usage, expected)  # raw features left out
     knn = MultiGranularityClassifier(
-        _levels(), final_estimator=KNeighborsClassifier(), cv=3
+        pooled_and_raw(
+            LogisticRegression(), RandomForestClassifier(10, random_state=0)
+        ),
+        final_estimator=KNeighborsClassifier(),
+        cv=3,
     ).fit(X, y)
     assert level_usage(knn) is None
 
 
-def test_display_renders_to_png(binary_data, tmp_path):
+def test_display_renders_to_png(binary_data, tmp_path, pooled_and_raw):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     X, y = binary_data
-    clf = MultiGranularityClassifier(_levels(), cv=3).fit(X, y)
+    clf = MultiGranularityClassifier(
+        pooled_and_raw(
+            LogisticRegression(), RandomForestClassifier(10, random_state=0)
+        ),
+        cv=3,
+    ).fit(X, y)
     display = GranularityDisplay.from_estimator(clf)
     assert display.level_names == ["coarse", "fine"]
     assert display.score_name == "accuracy"

@@ -19,7 +19,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from skmgm import MultiGranularityClassifier
-from skmgm.granularity import Pool1D
 
 distributed = pytest.importorskip("distributed")
 
@@ -81,29 +80,33 @@ def test_the_cluster_listens_on_loopback_only(client):
     assert all(address.startswith("tcp://127.0.0.1:") for address in workers)
 
 
-def _levels(estimator):
-    return [
-        ("pooled", Pool1D(window=4), estimator),
-        ("raw", "passthrough", RandomForestClassifier(30, random_state=0, n_jobs=2)),
-    ]
+@pytest.fixture
+def levels(pooled_and_raw):
+    """``levels(estimator)``: it on the pooled view, a threaded forest on the raw."""
+
+    def make(estimator):
+        forest = RandomForestClassifier(30, random_state=0, n_jobs=2)
+        return pooled_and_raw(estimator, forest, names=("pooled", "raw"))
+
+    return make
 
 
 CV = StratifiedKFold(4, shuffle=True, random_state=0)
 
 
-def test_tasks_run_on_the_workers_and_match_n_jobs_1(client, multiclass_data):
+def test_tasks_run_on_the_workers_and_match_n_jobs_1(client, multiclass_data, levels):
     X, y = multiclass_data
-    model = MultiGranularityClassifier(_levels(_PidLogisticRegression()), cv=CV)
+    model = MultiGranularityClassifier(levels(_PidLogisticRegression()), cv=CV)
     local = model.set_params(n_jobs=1).fit(X, y)
     expected = local.predict_proba(X)
     worker_pids = set(client.run(os.getpid).values())
     assert os.getpid() not in worker_pids
     with parallel_config(backend="dask"):
         remote = MultiGranularityClassifier(
-            _levels(_PidLogisticRegression()), cv=CV, refit=False
+            levels(_PidLogisticRegression()), cv=CV, refit=False
         ).fit(X, y)
         refitted = MultiGranularityClassifier(
-            _levels(_PidLogisticRegression()), cv=CV
+            levels(_PidLogisticRegression()), cv=CV
         ).fit(X, y)
     fold_pids = {
         est.fit_pid_ for _, est in remote.named_levels_.pooled.estimator.members
@@ -115,9 +118,11 @@ def test_tasks_run_on_the_workers_and_match_n_jobs_1(client, multiclass_data):
     assert refitted.level_scores_ == local.level_scores_
 
 
-def test_a_level_s_own_parallelism_stays_inside_its_task(client, multiclass_data):
+def test_a_level_s_own_parallelism_stays_inside_its_task(
+    client, multiclass_data, levels
+):
     X, y = multiclass_data
-    model = MultiGranularityClassifier(_levels(LogisticRegression()), cv=CV)
+    model = MultiGranularityClassifier(levels(LogisticRegression()), cv=CV)
     with distributed.get_task_stream(client) as stream, parallel_config("dask"):
         model.fit(X, y)
     keys = [task["key"] for task in stream.data]
@@ -225,9 +230,11 @@ def ray_backend():
     ray.shutdown()
 
 
-def test_ray_tasks_run_in_ray_workers_and_match_n_jobs_1(ray_backend, multiclass_data):
+def test_ray_tasks_run_in_ray_workers_and_match_n_jobs_1(
+    ray_backend, multiclass_data, levels
+):
     X, y = multiclass_data
-    levels = _levels(_PidLogisticRegression())
+    levels = levels(_PidLogisticRegression())
     local = MultiGranularityClassifier(levels, cv=CV, refit=False).fit(X, y)
     # n_jobs=None: skmgm asks Ray for every core, not its default of one.
     with parallel_config(backend="ray"):

@@ -1,0 +1,66 @@
+"""The levels as a composition: nested parameters, tags."""
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import get_tags
+
+from skmgm import MultiGranularityClassifier
+
+
+def test_get_params_exposes_nested_level_parameters(pooled_and_raw):
+    params = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(C=1.0), DecisionTreeClassifier(max_depth=2))
+    ).get_params(deep=True)
+    assert params["coarse__granularity__window"] == 4
+    assert params["coarse__estimator__C"] == 1.0
+    assert params["fine__granularity"] == "passthrough"
+    assert params["fine__estimator__max_depth"] == 2
+    shallow = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(C=1.0), DecisionTreeClassifier(max_depth=2))
+    ).get_params(deep=False)
+    assert "coarse__estimator" not in shallow
+
+
+def test_set_params_tunes_and_replaces_level_parts(pooled_and_raw):
+    levels = pooled_and_raw(
+        LogisticRegression(C=1.0), DecisionTreeClassifier(max_depth=2)
+    )
+    clf = MultiGranularityClassifier(levels)
+    clf.set_params(
+        coarse__granularity__window=2,
+        coarse__estimator__C=0.5,
+        fine__estimator="drop",
+        final_estimator__C=3.0,
+    )
+    params = clf.get_params()
+    assert params["coarse__granularity__window"] == 2
+    assert params["coarse__estimator__C"] == 0.5
+    assert params["fine__estimator"] == "drop"
+    assert isinstance(clf.final_estimator, LogisticRegression)
+    assert clf.final_estimator.C == 3.0
+    # Replacing a part builds a new list: the caller's list is untouched.
+    assert levels[1][2] != "drop"
+
+
+def test_set_params_rejects_unknown_level_part(pooled_and_raw):
+    clf = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(C=1.0), DecisionTreeClassifier(max_depth=2))
+    )
+    with pytest.raises(ValueError, match="level 'coarse'"):
+        clf.set_params(coarse__model=LogisticRegression())
+
+
+def test_tags_follow_the_levels():
+    nan_ok = MultiGranularityClassifier(
+        [("raw", "passthrough", HistGradientBoostingClassifier())]
+    )
+    assert get_tags(nan_ok).input_tags.allow_nan
+    assert not get_tags(MultiGranularityClassifier()).input_tags.allow_nan
+    X = np.array([[0.0, np.nan], [1.0, 2.0]] * 10)
+    y = np.array([0, 1] * 10)
+    nan_ok.set_params(cv=2).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        MultiGranularityClassifier(cv=2).fit(X, y)

@@ -1,0 +1,59 @@
+"""The classifier's targets: single-label and multilabel strategies."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LogisticRegression
+from sklearn.multioutput import MultiOutputClassifier
+
+from skmgm import MultiGranularityClassifier
+from skmgm._targets import MultilabelTargets, SingleLabelTargets, encode_targets
+
+
+def test_cv_larger_than_smallest_class_raises():
+    X = np.arange(60, dtype=float).reshape(30, 2)
+    y = np.array([0] * 27 + [1] * 3)
+    clf = MultiGranularityClassifier(cv=5)
+    with pytest.raises(ValueError, match="cv=5 folds .* class 1 has 3"):
+        clf.fit(X, y)
+
+
+def test_one_class_raises():
+    X = np.ones((10, 2))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MultiGranularityClassifier().fit(X, np.zeros(10))
+
+
+def test_single_label_strategy_round_trips_labels():
+    targets, encoded = encode_targets(
+        np.array(["b", "a", "c", "a"]), owner="Owner", early_exit=None
+    )
+    assert isinstance(targets, SingleLabelTargets)
+    assert encoded.tolist() == [1, 0, 2, 0]
+    assert targets.decode(encoded).tolist() == ["b", "a", "c", "a"]
+    assert targets.n_classes == 3
+
+
+def test_binary_levels_hand_over_one_probability_column():
+    targets, _ = encode_targets(np.array([0, 1, 1]), owner="Owner", early_exit=None)
+    proba = np.array([[0.2, 0.8], [0.6, 0.4]])
+    assert_array_equal(targets.level_columns(proba, "predict_proba"), [[0.8], [0.4]])
+    decision = np.array([-1.0, 2.0])
+    assert targets.oof_labels(decision, "decision_function").tolist() == [0, 1]
+
+
+def test_multilabel_strategy_gives_forest_style_probabilities():
+    Y = np.array([[0, 1], [1, 1], [1, 0]])
+    targets, encoded = encode_targets(Y, owner="Owner", early_exit=None)
+    assert isinstance(targets, MultilabelTargets)
+    assert targets.n_classes == [2, 2]
+    assert_array_equal(targets.decode(encoded), Y)
+    final = MultiOutputClassifier(LogisticRegression()).fit(np.eye(3), Y)
+    proba = targets.proba(final, final.predict_proba(np.eye(3)))
+    assert len(proba) == 2 and all(p.shape == (3, 2) for p in proba)
+    assert_allclose([p.sum(axis=1) for p in proba], 1.0)
+
+
+def test_multilabel_refuses_early_exit():
+    with pytest.raises(ValueError, match="early_exit='auto' takes 1-D class labels"):
+        encode_targets(np.array([[0, 1], [1, 0]]), owner="Owner", early_exit="auto")
