@@ -9,7 +9,16 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
-from skmgm.granularity import FeatureGroups, MultiGrainedScanner, Pool1D, Pool2D
+from skmgm.granularity import (
+    Derivative,
+    DilatedKernels,
+    FeatureGroups,
+    IntervalQuantiles,
+    MultiGrainedScanner,
+    Pool1D,
+    Pool2D,
+    Spectrum,
+)
 
 
 class _RowMeans:
@@ -104,6 +113,12 @@ ESTIMATORS = [
         DecisionTreeClassifier(max_depth=3), window=0.5, normalize=False, n_segments=0
     ),
     FeatureGroups({"first": [0], "last": [-1]}, agg=("mean", "max")),
+    Derivative(),
+    Spectrum(),
+    IntervalQuantiles(),
+    DilatedKernels(
+        n_features=168, pooling=("ppv", "mpv", "mipv", "lspv"), random_state=0
+    ),
 ]
 
 

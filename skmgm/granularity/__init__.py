@@ -5,8 +5,20 @@ For value granularity (binned features) use scikit-learn's
 """
 
 from skmgm.granularity._groups import FeatureGroups
+from skmgm.granularity._kernels import DilatedKernels
 from skmgm.granularity._levels import make_levels
 from skmgm.granularity._pooling import Pool1D, Pool2D
 from skmgm.granularity._scanning import MultiGrainedScanner
+from skmgm.granularity._series import Derivative, IntervalQuantiles, Spectrum
 
-__all__ = ["FeatureGroups", "MultiGrainedScanner", "Pool1D", "Pool2D", "make_levels"]
+__all__ = [
+    "Derivative",
+    "DilatedKernels",
+    "FeatureGroups",
+    "IntervalQuantiles",
+    "MultiGrainedScanner",
+    "Pool1D",
+    "Pool2D",
+    "Spectrum",
+    "make_levels",
+]

@@ -6,14 +6,11 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmgm._compat import Interval, _fit_context
+from skmgm._compat import Interval
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
-
-_FLOATS = [np.float64, np.float32]
+from skmgm.granularity._stateless import StatelessView
 
 
 def _slope(blocks):
@@ -54,75 +51,8 @@ def window_bounds(length: int, window: int, stride: int) -> list[tuple[int, int]
     return bounds
 
 
-class _StatelessPooling(TransformerMixin, BaseEstimator):
-    """Shared frame of the pooling views: nothing is learned from the data.
-
-    ``fit`` only records the number of features, so the ``requires_fit=False``
-    tag holds and a multi-granularity estimator computes the view once per
-    fit, for every fold.
-    """
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check ``X`` against the parameters; nothing is learned.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The rows to pool.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            This transformer.
-        """
-        X = validate_data(self, X, dtype=_FLOATS)
-        self._output_names(X.shape[1])
-        return self
-
-    def transform(self, X):
-        """Pool every row of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The rows to pool.
-
-        Returns
-        -------
-        X_pooled : ndarray of shape (n_samples, n_outputs)
-            One column per statistic and window, statistic-major.
-        """
-        X = validate_data(self, X, reset=False, dtype=_FLOATS)
-        return self._pool(X)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the pooled columns, as ``<stat>_<window position>``.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored: the names describe positions, not input columns.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column.
-        """
-        check_is_fitted(self, "n_features_in_")
-        return np.asarray(self._output_names(self.n_features_in_), dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-
 @Substitution()
-class Pool1D(_StatelessPooling):
+class Pool1D(StatelessView):
     """Piecewise statistics of rows that are sequences (series, spectra).
 
     Each row is cut into windows of ``window`` positions, starting every
@@ -182,7 +112,7 @@ class Pool1D(_StatelessPooling):
         bounds = self._bounds(n_features)
         return [f"{stat}_{start}_{stop}" for stat in stats for start, stop in bounds]
 
-    def _pool(self, X):
+    def _view(self, X):
         stats = check_options("Pool1D", "stats", self.stats, _STATISTICS)
         bounds = self._bounds(X.shape[1])
         stride = self.window if self.stride is None else self.stride
@@ -198,7 +128,7 @@ class Pool1D(_StatelessPooling):
 
 
 @Substitution()
-class Pool2D(_StatelessPooling):
+class Pool2D(StatelessView):
     """Block statistics of rows that are flattened images (e.g. digits' 8x8).
 
     Each row is reshaped to ``image_shape`` and cut into non-overlapping
@@ -282,7 +212,7 @@ class Pool2D(_StatelessPooling):
             for (r0, r1), (c0, c1) in blocks
         ]
 
-    def _pool(self, X):
+    def _view(self, X):
         stats = check_options("Pool2D", "stats", self.stats, self._allowed_stats)
         blocks = self._blocks(X.shape[1])
         images = X.reshape(X.shape[0], *self._image_shape(X.shape[1]))

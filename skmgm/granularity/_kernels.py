@@ -1,0 +1,330 @@
+"""DilatedKernels: MiniRocket's dilated convolutions, one granularity per dilation."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skmgm._compat import Interval, _fit_context
+from skmgm._docstrings import Substitution
+from skmgm.granularity._options import check_options
+from skmgm.granularity._stateless import FLOATS
+
+KERNEL_LENGTH = 9
+# MiniRocket's 84 kernels: weight 2 at three of the nine positions, -1 elsewhere.
+KERNEL_INDICES = np.array(list(combinations(range(KERNEL_LENGTH), 3)))
+_POOLINGS = ("ppv", "mpv", "mipv", "lspv")
+# Positions of one chunk of rows: a kernel's output for a chunk (256 KiB of
+# float32) stays in a core's cache while its biases are compared with it.
+_CHUNK_ELEMENTS = 2**16
+
+
+def fit_dilations(length: int, n_features: int, max_dilations: int):
+    """MiniRocket's dilations (exponentially spaced up to the series length)
+    and the number of features each one gets, per kernel."""
+    per_kernel = max(1, n_features // len(KERNEL_INDICES))
+    true_max = min(per_kernel, max_dilations)
+    multiplier = per_kernel / true_max
+    max_exponent = np.log2((length - 1) / (KERNEL_LENGTH - 1))
+    dilations, counts = np.unique(
+        np.logspace(0, max_exponent, true_max, base=2).astype(np.int32),
+        return_counts=True,
+    )
+    counts = (counts * multiplier).astype(np.int32)
+    for i in range(per_kernel - counts.sum()):
+        counts[i % len(counts)] += 1
+    return dilations, counts
+
+
+def golden_quantiles(n: int) -> np.ndarray:
+    """MiniRocket's low-discrepancy quantiles: ``(k * golden ratio) % 1``."""
+    return (np.arange(1, n + 1) * ((np.sqrt(5) + 1) / 2)) % 1
+
+
+def shifted_copies(X, dilation):
+    """(9, rows, length): ``X`` shifted by ``(p - 4) * dilation``, zero padded.
+
+    Copy ``p`` at position ``t`` holds ``X[t + (p - 4) * dilation]``, so a
+    kernel's output is a weighted sum of nine copies; with weights -1 and 2 it
+    is ``-(sum of all nine) + 3 * (sum of the kernel's three)``, and the nine
+    copies serve all 84 kernels.
+    """
+    rows, length = X.shape
+    copies = np.zeros((KERNEL_LENGTH, rows, length), dtype=X.dtype)
+    for position in range(KERNEL_LENGTH):
+        shift = (position - KERNEL_LENGTH // 2) * dilation
+        if shift >= 0:
+            copies[position, :, : max(0, length - shift)] = X[:, shift:]
+        else:
+            copies[position, :, -shift:] = X[:, : length + shift]
+    return copies
+
+
+def convolutions(X, dilation):
+    """(84, rows, length): every kernel's output at ``dilation``.
+
+    The reference form of :class:`KernelOutputs`, which builds the same
+    outputs one kernel at a time with one addition each.
+    """
+    outputs = KernelOutputs(X, dilation)
+    return np.stack([outputs[k] for k in range(len(KERNEL_INDICES))])
+
+
+class KernelOutputs:
+    """The 84 kernels' outputs at one dilation, from shared partial sums.
+
+    ``-(sum of nine copies) + 3 * copy`` is kept for each of the nine
+    positions and ``3 * (copy_b + copy_c)`` for each pair, so that each
+    kernel's output ``outputs[k]`` costs one addition.
+    """
+
+    def __init__(self, X, dilation):
+        copies = shifted_copies(X, dilation)
+        gamma = 3 * copies
+        self.first = gamma - copies.sum(axis=0)
+        pairs = {tuple(pair) for pair in KERNEL_INDICES[:, 1:].tolist()}
+        self.pairs = {(b, c): gamma[b] + gamma[c] for b, c in pairs}
+
+    def __getitem__(self, k):
+        a, b, c = KERNEL_INDICES[k].tolist()
+        return self.first[a] + self.pairs[(b, c)]
+
+
+def _is_padded(dilation_index, kernel_index):
+    """MiniRocket keeps every position for half the (dilation, kernel) pairs,
+    and only the positions the kernel covers fully for the other half."""
+    return (dilation_index + kernel_index) % 2 == 0
+
+
+def pool(C, biases, poolings):
+    """(poolings, biases, rows): PPV, MPV, MIPV, LSPV of ``C - bias``.
+
+    ``C`` is (rows, positions) of one kernel; each bias gives one feature per
+    pooling: the proportion of positive values (PPV), their mean (MPV), the
+    mean of their indices (MIPV, -1 where none) and the longest stretch of
+    them (LSPV), as MultiRocket defines them. The bias axis comes first, so
+    that each comparison runs over contiguous positions.
+    """
+    positive = C > biases[:, None, None]
+    # Summing the booleans as small integers is a few times faster than
+    # count_nonzero along an axis.
+    counter = np.int16 if C.shape[1] < 2**15 else np.int32
+    count = positive.view(np.int8).sum(axis=-1, dtype=counter).astype(C.dtype)
+    found = count > 0
+    safe = np.where(found, count, 1)
+    out = []
+    for name in poolings:
+        if name == "ppv":
+            out.append(count / C.shape[1])
+        elif name == "mpv":
+            total = (positive * C).sum(axis=-1) - biases[:, None] * count
+            out.append(np.where(found, total / safe, 0))
+        elif name == "mipv":
+            total = positive @ np.arange(C.shape[1], dtype=C.dtype)
+            out.append(np.where(found, total / safe, -1))
+        else:
+            out.append(_longest_stretch(positive).astype(C.dtype))
+    return np.stack(out)
+
+
+def _longest_stretch(positive):
+    """Longest run of True along the last axis."""
+    run = np.cumsum(positive, axis=-1, dtype=np.int32)
+    since_reset = run - np.maximum.accumulate(np.where(positive, 0, run), axis=-1)
+    return since_reset.max(axis=-1)
+
+
+@Substitution()
+class DilatedKernels(TransformerMixin, BaseEstimator):
+    """MiniRocket's dilated convolutions: one granularity of time per dilation.
+
+    The 84 fixed kernels of length 9 (weight 2 at three positions, -1 at the
+    other six) are applied at dilations spaced exponentially from 1 up to the
+    series length, so each dilation looks at the series at another time
+    scale. Each (dilation, kernel) output is compared with biases drawn from
+    quantiles of that kernel's output on one random training row, and pooled
+    as the proportion of positive values (PPV; Dempster, Schmidt and Webb,
+    2021) and, optionally, MultiRocket's other poolings. It uses no labels:
+    the biases come from ``X`` alone. Each dilation is computed from nine
+    shifted copies of the series shared by all 84 kernels. Series shorter
+    than 9 positions are zero-padded at the end to 9. Rows are transformed in
+    chunks, so memory stays bounded.
+
+    Parameters
+    ----------
+    n_features : int, default=10_000
+        Features per pooling, about: rounded down to a multiple of 84.
+    max_dilations_per_kernel : int, default=32
+        At most this many dilations.
+    pooling : str or tuple of str, default=("ppv",)
+        Among ``"ppv"`` (proportion of positive values), ``"mpv"`` (their
+        mean), ``"mipv"`` (the mean of their positions) and ``"lspv"`` (their
+        longest stretch); one block of columns per pooling.
+    random_state : int, RandomState instance or None, default=None
+        Picks the training row whose output gives each kernel's biases.
+
+    Attributes
+    ----------
+    dilations_ : ndarray of int
+        The dilations used, smallest first.
+    features_per_dilation_ : ndarray of int
+        Biases per kernel at each dilation.
+    biases_ : list of ndarray of shape (84, features_per_dilation_[i])
+        The biases of every kernel at each dilation.
+    {features_in}
+
+    See Also
+    --------
+    IntervalQuantiles : Multi-scale intervals instead of convolutions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmgm.granularity import DilatedKernels
+    >>> X = np.random.default_rng(0).normal(size=(20, 50))
+    >>> view = DilatedKernels(n_features=840, random_state=0).fit(X)
+    >>> view.dilations_.tolist(), view.transform(X).shape
+    ([1, 2, 3, 4, 5], (20, 840))
+    """
+
+    _parameter_constraints: dict = {
+        "n_features": [Interval(Integral, 84, None, closed="left")],
+        "max_dilations_per_kernel": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [str, tuple, list],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_features=10_000,
+        max_dilations_per_kernel=32,
+        pooling=("ppv",),
+        random_state=None,
+    ):
+        self.n_features = n_features
+        self.max_dilations_per_kernel = max_dilations_per_kernel
+        self.pooling = pooling
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Choose the dilations and each kernel's biases from ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Training series, one per row.
+        y : None
+            Ignored: the view learns nothing from labels.
+
+        Returns
+        -------
+        self : DilatedKernels
+            The fitted view.
+        """
+        X = self._padded(validate_data(self, X, dtype=FLOATS))
+        self._poolings = check_options(
+            "DilatedKernels", "pooling", self.pooling, _POOLINGS
+        )
+        self.dilations_, self.features_per_dilation_ = fit_dilations(
+            X.shape[1], self.n_features, self.max_dilations_per_kernel
+        )
+        rng = check_random_state(self.random_state)
+        quantiles = golden_quantiles(
+            len(KERNEL_INDICES) * int(self.features_per_dilation_.sum())
+        )
+        self.biases_ = []
+        start = 0
+        for dilation, count in zip(self.dilations_, self.features_per_dilation_):
+            rows = rng.randint(X.shape[0], size=len(KERNEL_INDICES))
+            outputs = convolutions(X[rows], dilation)
+            kernels = range(len(KERNEL_INDICES))
+            levels = quantiles[start : start + len(KERNEL_INDICES) * count]
+            self.biases_.append(
+                np.array(
+                    [
+                        np.quantile(outputs[k, k], levels[k * count : (k + 1) * count])
+                        for k in kernels
+                    ],
+                    dtype=X.dtype,
+                ).reshape(len(KERNEL_INDICES), count)
+            )
+            start += len(KERNEL_INDICES) * count
+        return self
+
+    def transform(self, X):
+        """Pool every kernel's output at every dilation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Series, one per row, as long as the training series.
+
+        Returns
+        -------
+        X_view : ndarray of shape (n_samples, n_poolings * n_features_)
+            One block per pooling, each ordered by dilation, kernel and bias;
+            in ``X``'s float dtype.
+        """
+        check_is_fitted(self)
+        X = self._padded(validate_data(self, X, reset=False, dtype=FLOATS))
+        per_pooling = len(KERNEL_INDICES) * int(self.features_per_dilation_.sum())
+        out = np.empty((len(self._poolings), per_pooling, X.shape[0]), dtype=X.dtype)
+        chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
+        for start in range(0, X.shape[0], chunk):
+            rows = slice(start, start + chunk)
+            out[:, :, rows] = self._features(X[rows])
+        return np.ascontiguousarray(out.transpose(2, 0, 1)).reshape(X.shape[0], -1)
+
+    def _features(self, X):
+        """(poolings, features, rows) of one chunk of rows."""
+        blocks = []
+        for d, (dilation, biases) in enumerate(zip(self.dilations_, self.biases_)):
+            outputs = KernelOutputs(X, dilation)
+            margin = (KERNEL_LENGTH - 1) * dilation // 2
+            for k in range(len(KERNEL_INDICES)):
+                C = outputs[k]
+                if not _is_padded(d, k) and X.shape[1] > 2 * margin:
+                    C = C[:, margin:-margin]
+                blocks.append(pool(C, biases[k], self._poolings))
+        return np.concatenate(blocks, axis=1)
+
+    @staticmethod
+    def _padded(X):
+        if X.shape[1] >= KERNEL_LENGTH:
+            return X
+        return np.pad(X, ((0, 0), (0, KERNEL_LENGTH - X.shape[1])))
+
+    def get_feature_names_out(self, input_features=None):
+        """``<pooling>_d<dilation>_k<kernel>_b<bias>`` for every column.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the names describe kernels, not input columns.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per output column.
+        """
+        check_is_fitted(self)
+        names = [
+            f"{pooling}_d{dilation}_k{k}_b{b}"
+            for pooling in self._poolings
+            for dilation, count in zip(self.dilations_, self.features_per_dilation_)
+            for k in range(len(KERNEL_INDICES))
+            for b in range(count)
+        ]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,120 @@
+"""DilatedKernels: MiniRocket's transform, by hand and against the obvious loop."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmgm.granularity import DilatedKernels
+from skmgm.granularity._kernels import (
+    KERNEL_INDICES,
+    convolutions,
+    fit_dilations,
+    golden_quantiles,
+    pool,
+)
+
+
+def _kernel_weights(k):
+    weights = -np.ones(9)
+    weights[KERNEL_INDICES[k]] = 2
+    return weights
+
+
+def _reference_convolution(x, k, dilation):
+    """The obvious loop: a zero-padded dilated convolution, position by position."""
+    weights = _kernel_weights(k)
+    out = np.zeros(len(x))
+    for t in range(len(x)):
+        for p, w in enumerate(weights):
+            source = t + (p - 4) * dilation
+            if 0 <= source < len(x):
+                out[t] += w * x[source]
+    return out
+
+
+def test_84_kernels_of_three_twos_and_six_minus_ones():
+    assert KERNEL_INDICES.shape == (84, 3)
+    assert all(_kernel_weights(k).sum() == 0 for k in range(84))
+
+
+def test_convolution_by_hand():
+    # A unit impulse at t=5: kernel 0 (weights 2 at positions 0, 1, 2) puts
+    # its reversed weights around the impulse.
+    x = np.zeros((1, 11))
+    x[0, 5] = 1.0
+    out = convolutions(x, 1)[0, 0]
+    assert_array_equal(out, [0, -1, -1, -1, -1, -1, -1, 2, 2, 2, 0])
+
+
+@pytest.mark.parametrize("dilation", [1, 2, 5])
+def test_convolutions_equal_the_obvious_loop(dilation):
+    X = np.random.default_rng(dilation).normal(size=(3, 47))
+    got = convolutions(X, dilation)
+    for k in (0, 17, 83):
+        for row in range(3):
+            expected = _reference_convolution(X[row], k, dilation)
+            assert_allclose(got[k, row], expected, atol=1e-12)
+
+
+def test_poolings_by_hand():
+    C = np.array([[1.0, 3.0, -1.0, 2.0, 4.0, -2.0]])
+    ppv, mpv, mipv, lspv = pool(C, np.array([0.0]), ("ppv", "mpv", "mipv", "lspv"))
+    assert_allclose(ppv, [[4 / 6]])  # 1, 3, 2, 4 are positive
+    assert_allclose(mpv, [[(1 + 3 + 2 + 4) / 4]])
+    assert_allclose(mipv, [[(0 + 1 + 3 + 4) / 4]])
+    assert_allclose(lspv, [[2]])
+    none = pool(C, np.array([10.0]), ("ppv", "mpv", "mipv", "lspv"))
+    assert_allclose(none.ravel(), [0, 0, -1, 0])
+
+
+def _reference_features(view, x):
+    """PPV of every (dilation, kernel, bias), one at a time, as MiniRocket."""
+    features = []
+    for d, (dilation, biases) in enumerate(zip(view.dilations_, view.biases_)):
+        margin = 4 * dilation
+        for k in range(84):
+            C = _reference_convolution(x, k, dilation)
+            if (d + k) % 2:
+                C = C[margin:-margin]
+            features += [np.mean(C > bias) for bias in biases[k]]
+    return np.array(features)
+
+
+def test_transform_equals_the_obvious_loop():
+    X = np.random.default_rng(0).normal(size=(4, 60))
+    view = DilatedKernels(n_features=840, random_state=0).fit(X)
+    got = view.transform(X)
+    for row in range(4):
+        assert_allclose(got[row], _reference_features(view, X[row]), atol=1e-12)
+
+
+def test_dilations_and_quantiles_follow_minirocket():
+    dilations, counts = fit_dilations(150, 10_000, 32)
+    assert dilations[0] == 1 and dilations[-1] <= (150 - 1) / 8
+    assert counts.sum() == 10_000 // 84
+    assert_allclose(golden_quantiles(3), [0.618034, 0.236068, 0.854102], atol=1e-6)
+
+
+def test_deterministic_float32_and_chunked(monkeypatch):
+    import skmgm.granularity._kernels as kernels
+
+    X = np.random.default_rng(1).normal(size=(30, 40)).astype(np.float32)
+    view = DilatedKernels(n_features=168, pooling=("ppv", "mpv"), random_state=3)
+    whole = view.fit(X).transform(X)
+    assert whole.dtype == np.float32 and whole.shape == (30, 2 * 168)
+    assert_array_equal(DilatedKernels(**view.get_params()).fit_transform(X), whole)
+    monkeypatch.setattr(kernels, "_CHUNK_ELEMENTS", 50)  # one row at a time
+    assert_array_equal(view.transform(X), whole)
+    assert len(view.get_feature_names_out()) == whole.shape[1]
+
+
+def test_the_labels_are_not_used():
+    X = np.random.default_rng(2).normal(size=(20, 30))
+    a = DilatedKernels(n_features=84, random_state=0).fit(X, np.zeros(20))
+    b = DilatedKernels(n_features=84, random_state=0).fit(X, np.arange(20))
+    assert_array_equal(a.transform(X), b.transform(X))
+
+
+def test_unknown_pooling_is_named():
+    with pytest.raises(ValueError, match=r"pooling=\('ppv', 'max'\).*\['max'\]"):
+        DilatedKernels(pooling=("ppv", "max")).fit(np.ones((3, 12)))
