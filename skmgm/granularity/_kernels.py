@@ -189,7 +189,7 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
     >>> X = np.random.default_rng(0).normal(size=(20, 50))
     >>> view = DilatedKernels(n_features=840, random_state=0).fit(X)
     >>> view.dilations_.tolist(), view.transform(X).shape
-    ([1, 2, 3, 4, 5], (20, 840))
+    ([1, 2, 3, 4, 5, 6], (20, 840))
     """
 
     _parameter_constraints: dict = {
