@@ -74,6 +74,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         column is dropped, as it is collinear with the second.
     {passthrough}
     {refit}
+    {fit_once}
     early_exit : None, "auto" or float in [0, 1], default=None
         Let confident samples stop at a coarse level at predict time. Levels
         are tried in the order given (coarse first): a sample whose top class
@@ -171,6 +172,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         stack_method="auto",
         passthrough=False,
         refit=True,
+        fit_once="label_free",
         early_exit=None,
         early_exit_tolerance=0.005,
         n_jobs=None,
@@ -183,6 +185,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             cv=cv,
             passthrough=passthrough,
             refit=refit,
+            fit_once=fit_once,
             n_jobs=n_jobs,
             verbose=verbose,
             timeout=timeout,

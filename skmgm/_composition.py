@@ -34,6 +34,25 @@ def first_step(granularity, estimator):
     return estimator if is_passthrough(granularity) else granularity
 
 
+def is_label_free(granularity) -> bool:
+    """Whether ``granularity`` learns nothing from ``y``, by its own word.
+
+    scikit-learn's tags cannot say it (``SelectKBest`` uses ``y`` but does not
+    require it), so only what declares it counts: a view that learns nothing
+    at all (``requires_fit=False``), a skmgm view with the class attribute
+    ``_skmgm_label_free = True``, and a ``Pipeline`` of such steps.
+    """
+    steps = getattr(granularity, "steps", None)
+    if steps is not None:
+        return all(is_label_free(step) for _, step in steps)
+    if isinstance(granularity, str):
+        return granularity == "passthrough"
+    return (
+        getattr(granularity, "_skmgm_label_free", False)
+        or not get_tags(granularity).requires_fit
+    )
+
+
 def short_name(part) -> str:
     return part if isinstance(part, str) else type(part).__name__
 

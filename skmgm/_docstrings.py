@@ -54,6 +54,19 @@ _REFIT = """refit : bool, default=True
         is ``k`` fits per level instead of ``k + 1``, at ``k`` times the
         predict cost of a level."""
 
+_FIT_ONCE = """fit_once : "label_free", list of str or None, default="label_free"
+        Which stateful granularities are fitted once, on all training rows,
+        with their view computed once and shared by every fold (as a
+        stateless view's is), instead of being fitted inside every fold.
+        ``"label_free"``: those that declare they learn nothing from ``y``
+        (``DilatedKernels``, and Pipelines of such steps). A list of level
+        names: those levels (e.g. a ``StandardScaler``); they are fitted
+        without ``y``, so one that needs labels raises. ``None``: every
+        stateful granularity is fitted per fold. The trade: the held-out
+        rows' features, never their labels, shape the view of a level fitted
+        once (a scaler's mean, a kernel's biases), for a view computed once
+        instead of once per fold."""
+
 _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks. ``None`` means 1 unless
         in a ``joblib.parallel_config`` context; -1 means all processors.
@@ -97,6 +110,7 @@ SHARED = {
     "levels_": _FITTED_LEVELS_LIST,
     "passthrough": _PASSTHROUGH,
     "refit": _REFIT,
+    "fit_once": _FIT_ONCE,
     "running": _RUNNING,
     "named_levels": _NAMED_LEVELS,
     "fitted": _FITTED,

@@ -70,18 +70,22 @@ class TaskResult:
     view_width: int | None = None
 
 
-def plan_level(level, method, X, y, estimator_params, granularity_params):
+def plan_level(level, method, X, y, estimator_params, granularity_params, fit_once):
     """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 
     A granularity that learns nothing (``requires_fit=False``) gives the same
-    view in every fold: it is computed here, once, for all rows.
+    view in every fold: it is computed here, once, for all rows. So is one
+    that ``fit_once`` says to fit once on all rows: it is fitted without
+    ``y``, so that a granularity that needs labels fails instead of seeing
+    the held-out rows' labels.
     """
     name, granularity, estimator = level
     if isinstance(granularity, str):  # "passthrough"
         return PlannedLevel(
             name, None, estimator, method, X, fit_params=estimator_params
         )
-    if get_tags(granularity).requires_fit:
+    stateless = not get_tags(granularity).requires_fit
+    if not (stateless or fit_once):
         return PlannedLevel(
             name,
             granularity,
@@ -92,7 +96,10 @@ def plan_level(level, method, X, y, estimator_params, granularity_params):
             granularity_params=granularity_params,
         )
     fitted = clone(granularity)
-    view = fitted.fit_transform(X, y, **granularity_params)
+    if stateless:
+        view = fitted.fit_transform(X, y, **granularity_params)
+    else:
+        view = fitted.fit_transform(X, **granularity_params)
     check_view_not_empty(name, view)
     return PlannedLevel(
         name, None, estimator, method, view, fitted, fit_params=estimator_params

@@ -37,6 +37,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         ``StackingRegressor``: ``None`` is 5-fold ``KFold``. {folds}
     {passthrough}
     {refit}
+    {fit_once}
     {running}
 
     Attributes

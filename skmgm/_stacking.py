@@ -28,12 +28,18 @@ from sklearn.utils.validation import (
 from skmgm._compat import (
     HasMethods,
     Interval,
+    StrOptions,
     _check_feature_names_in,
     _fit_context,
     _num_samples,
     _raise_for_params,
 )
-from skmgm._composition import _LevelsComposition, is_drop, short_name
+from skmgm._composition import (
+    _LevelsComposition,
+    is_drop,
+    is_label_free,
+    short_name,
+)
 from skmgm._plan import plan_level, run_plan
 from skmgm._predictions import align_predictions
 from skmgm._routing import metadata_router, route_fit_params
@@ -49,6 +55,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         "cv": ["cv_object"],
         "passthrough": ["boolean"],
         "refit": ["boolean"],
+        "fit_once": [None, StrOptions({"label_free"}), list, tuple],
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
@@ -62,6 +69,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         cv=None,
         passthrough=False,
         refit=True,
+        fit_once="label_free",
         n_jobs=None,
         verbose=0,
         timeout=None,
@@ -71,6 +79,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         self.cv = cv
         self.passthrough = passthrough
         self.refit = refit
+        self.fit_once = fit_once
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.timeout = timeout
@@ -155,6 +164,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         active = [level for level in levels if not is_drop(level[2])]
         routed = route_fit_params(self, active, fit_params)
         splits = self._pinned_splits(X, y, routed.split)
+        once = self._levels_fitted_once(levels)
         planned = [
             plan_level(
                 level,
@@ -163,6 +173,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
                 y,
                 routed.estimator[level[0]],
                 routed.granularity.get(level[0], {}),
+                fit_once=level[0] in once,
             )
             for level in active
         ]
@@ -216,6 +227,20 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             self._level_columns(fit.oof_predictions, plan.method).shape[1]
             for plan, fit in zip(planned, fitted)
         ]
+
+    def _levels_fitted_once(self, levels) -> set:
+        """Names of the levels whose granularity is fitted once on all rows."""
+        if self.fit_once is None:
+            return set()
+        if isinstance(self.fit_once, str):  # "label_free"
+            return {name for name, g, _ in levels if is_label_free(g)}
+        unknown = sorted(set(self.fit_once) - {name for name, _, _ in levels})
+        if unknown:
+            raise ValueError(
+                f"fit_once={self.fit_once!r} names levels that do not exist: "
+                f"{unknown}; the levels are {[name for name, _, _ in levels]}."
+            )
+        return set(self.fit_once)
 
     def _pinned_splits(self, X, y, split_params):
         cv = self._check_cv(y)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -57,3 +58,62 @@ def test_levels_report_has_a_row_per_fitted_level(binary_data):
     assert list(report["view_width"]) == [6, 12]  # 3 windows x 2 stats; 12 scaled
     assert list(report["oof_score"]) == list(clf.level_scores_.values())
     assert all(seconds > 0 for seconds in report["fit_seconds"])
+
+
+# Module-level log: clone() copies parameters, so a counter passed to the
+# granularity would count in a copy.
+_FITS = []
+
+
+class _LabelFreeScaler(StandardScaler):
+    _skmgm_label_free = True
+
+    def fit(self, X, y=None, sample_weight=None):
+        _FITS.append(len(X))
+        return super().fit(X, y, sample_weight)
+
+
+def test_label_free_view_is_fitted_once_on_all_rows(binary_data):
+    X, y = binary_data
+    levels = [("scaled", _LabelFreeScaler(), LogisticRegression())]
+    _FITS.clear()
+    MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    assert _FITS == [len(X)]  # once, on every row
+    _FITS.clear()
+    MultiGranularityClassifier(levels, cv=3, fit_once=None).fit(X, y)
+    assert sorted(_FITS) == sorted([len(X)] + [len(X) * 2 // 3] * 3)
+
+
+def test_fit_once_by_level_name(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [("scaled", StandardScaler(), LogisticRegression())],
+        cv=3,
+        fit_once=["scaled"],
+    ).fit(X, y)
+    scaler = clf.named_levels_.scaled.granularity
+    np.testing.assert_allclose(scaler.mean_, X.mean(axis=0))
+
+
+def test_fit_once_never_hands_labels_to_a_granularity(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [("selected", SelectKBest(k=3), LogisticRegression())],
+        cv=3,
+        fit_once=["selected"],
+    )
+    # SelectKBest uses y though its tags do not say so: fitted once, it gets
+    # no labels, and fails instead of leaking the held-out rows' labels.
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        clf.fit(X, y)
+    # "label_free" leaves it in the folds, where it may use the labels.
+    clf.set_params(fit_once="label_free").fit(X, y)
+
+
+def test_fit_once_names_unknown_levels(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [("a", StandardScaler(), LogisticRegression())], fit_once=["a", "zz"]
+    )
+    with pytest.raises(ValueError, match=r"fit_once=\['a', 'zz'\].*\['zz'\]"):
+        clf.fit(X, y)

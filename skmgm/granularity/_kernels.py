@@ -192,6 +192,10 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
     ([1, 2, 3, 4, 5, 6], (20, 840))
     """
 
+    # It learns its biases from X alone: a multi-granularity estimator may fit
+    # it once on all training rows (see its fit_once parameter).
+    _skmgm_label_free = True
+
     _parameter_constraints: dict = {
         "n_features": [Interval(Integral, 84, None, closed="left")],
         "max_dilations_per_kernel": [Interval(Integral, 1, None, closed="left")],
