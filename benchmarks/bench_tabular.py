@@ -183,7 +183,7 @@ def _short(runs):
     return f"{mean(runs, 'score'):.3f} in {median(runs, 'fit_s'):.2f} s"
 
 
-README_BLOCKS = {"headline": headline}
+README_BLOCKS = {"tabular": headline}
 
 
 def plot(rows: list, out) -> list:

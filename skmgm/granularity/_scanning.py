@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skmgm._compat import HasMethods, Interval, StrOptions, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
+from skmgm.granularity._windows import POOL_FUNCTIONS, segment_means, window_length
 
 _POOLINGS = {"mean", "max", "min"}
 # Rows predicted at once by transform: bounds the memory of the window copies.
@@ -290,7 +291,7 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
                 f"MultiGrainedScanner: window={self.window!r} must have "
                 f"{len(lengths)} value(s) for rows of shape {lengths}."
             )
-        sizes = tuple(_window_length(w, length) for w, length in zip(window, lengths))
+        sizes = tuple(window_length(w, length) for w, length in zip(window, lengths))
         if any(size > length for size, length in zip(sizes, lengths)):
             raise ValueError(
                 f"MultiGrainedScanner: window={self.window!r} is longer than the "
@@ -352,12 +353,12 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
 
     def _pool(self, outputs):
         columns = [
-            _POOL_FUNCTIONS[name](outputs, axis=1) for name in self._check_pooling()
+            POOL_FUNCTIONS[name](outputs, axis=1) for name in self._check_pooling()
         ]
         if self.n_segments:
             grid = self._position_grid()
             spatial = outputs.reshape(len(outputs), *grid, outputs.shape[-1])
-            columns.extend(_segment_means(spatial, self.n_segments))
+            columns.extend(segment_means(spatial, self.n_segments))
         return np.hstack(columns)
 
     def get_feature_names_out(self, input_features=None):
@@ -391,31 +392,3 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
         tags.target_tags.required = True
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
-
-
-_POOL_FUNCTIONS = {"mean": np.mean, "max": np.max, "min": np.min}
-
-
-def _window_length(window, length):
-    if isinstance(window, Integral):
-        return int(window)
-    if isinstance(window, Real) and 0 < window <= 1:
-        return max(1, round(window * length))
-    raise ValueError(
-        f"MultiGrainedScanner: window={window!r} must be a positive int or a "
-        "fraction in (0, 1]."
-    )
-
-
-def _segment_means(spatial, n_segments):
-    """Mean outputs within contiguous position segments along every axis."""
-    axes = spatial.shape[1:-1]
-    splits = [np.array_split(np.arange(n), min(n_segments, n)) for n in axes]
-    cells = [[]]
-    for axis_splits in splits:
-        cells = [[*cell, part] for cell in cells for part in axis_splits]
-    means = []
-    for cell in cells:
-        block = spatial[(slice(None), *np.ix_(*cell), slice(None))]
-        means.append(block.reshape(len(spatial), -1, spatial.shape[-1]).mean(axis=1))
-    return means

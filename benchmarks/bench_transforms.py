@@ -1,0 +1,76 @@
+"""Transform time of the series views, beside aeon's MiniRocket, same rows.
+
+1,000 random series of length 500 (float32). ``DilatedKernels`` (10,000
+PPV features; numpy, one thread) against aeon's ``MiniRocket`` transform
+(numba) with one thread and with every core, and ``IntervalQuantiles``;
+each fitted once, then transforms timed alternately, median of repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+from _measure import alternating, timed
+from _report import markdown, of
+
+from skmgm.granularity import DilatedKernels, IntervalQuantiles
+
+NAME = "transforms"
+TITLE = "Transform time of the series views (1,000 series of length 500)"
+NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
+SLOW = False
+REFERENCE = "aeon MiniRocket, 1 thread"
+
+
+def _views(X):
+    """Each contender as a function of the rows, fitted beforehand."""
+    from aeon.transformations.collection.convolution_based import MiniRocket
+
+    cores = os.cpu_count() or 1
+    kernels = DilatedKernels(random_state=0).fit(X)
+    intervals = IntervalQuantiles().fit(X)
+    one = MiniRocket(random_state=0, n_jobs=1).fit(X[:, None, :])
+    every = MiniRocket(random_state=0, n_jobs=cores).fit(X[:, None, :])
+    one.transform(X[:5, None, :])  # numba compiles here, not in the timing
+    return {
+        "skmgm DilatedKernels (numpy, 1 thread)": kernels.transform,
+        "skmgm IntervalQuantiles (numpy, 1 thread)": intervals.transform,
+        REFERENCE: lambda rows: one.transform(rows[:, None, :]),
+        f"aeon MiniRocket, {cores} threads": lambda rows: every.transform(
+            rows[:, None, :]
+        ),
+    }
+
+
+def run(quick: bool, n_jobs: int) -> list:
+    rows_count, length = (200, 200) if quick else (1000, 500)
+    X = np.random.default_rng(0).normal(size=(rows_count, length))
+    X = X.astype(np.float32)
+    views = _views(X)
+    seconds = {name: [] for name in views}
+    for repeat in range(2 if quick else 5):
+        for name in alternating(repeat, list(views)):
+            seconds[name].append(timed(views[name], X)[1])
+    reference = float(np.median(seconds[REFERENCE]))
+    rows = []
+    for name, times in seconds.items():
+        row = {"benchmark": NAME, "model": name, "n_rows": rows_count}
+        row |= {"length": length, "seconds": float(np.median(times))}
+        rows.append(row | {"ratio": float(np.median(times)) / reference})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def table(rows: list) -> str:
+    lines = [
+        [r["model"], f"{r['n_rows']} x {r['length']}", f"{r['seconds']:.3f}",
+         f"{r['ratio']:.2f}"]
+        for r in of(rows, NAME)
+    ]  # fmt: skip
+    header = ["transform", "rows x length", "median seconds"]
+    return markdown([*header, f"ratio to {REFERENCE}"], lines)
+
+
+README_BLOCKS = {"transforms": table}

@@ -1,0 +1,201 @@
+"""Presets: documented levels for the common kinds of data, cheap and coarse first."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
+from sklearn.linear_model import RidgeClassifierCV, RidgeCV
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, SVR
+
+from skmgm.granularity import (
+    Derivative,
+    DilatedKernels,
+    IntervalQuantiles,
+    Pool2D,
+    Spectrum,
+)
+
+_KINDS = ("classifier", "regressor")
+
+
+def _check_kind(kind):
+    if kind not in _KINDS:
+        raise ValueError(f"kind={kind!r} must be one of {list(_KINDS)}.")
+
+
+def interval_representations() -> FeatureUnion:
+    """QUANT's view: interval quantiles of the series, its first and second
+    differences and its spectrum, side by side."""
+    return FeatureUnion(
+        [
+            ("series", IntervalQuantiles()),
+            ("slope", make_pipeline(Derivative(), IntervalQuantiles())),
+            ("curvature", make_pipeline(Derivative(order=2), IntervalQuantiles())),
+            ("spectrum", make_pipeline(Spectrum(), IntervalQuantiles())),
+        ]
+    )
+
+
+def _forest(kind, n_estimators, random_state):
+    forest = ExtraTreesClassifier if kind == "classifier" else ExtraTreesRegressor
+    criterion = {"criterion": "entropy"} if kind == "classifier" else {}
+    return forest(
+        n_estimators=n_estimators,
+        max_features=0.1,
+        random_state=random_state,
+        **criterion,
+    )
+
+
+def _ridge(kind):
+    alphas = np.logspace(-3, 3, 10)
+    ridge = RidgeClassifierCV(alphas) if kind == "classifier" else RidgeCV(alphas)
+    return make_pipeline(StandardScaler(with_mean=False), ridge)
+
+
+def make_series_levels(
+    random_state=None,
+    *,
+    kind: str = "classifier",
+    n_estimators: int = 200,
+    n_features: int = 10_000,
+) -> list:
+    """Levels for equal-length univariate series (one series per row).
+
+    Three granularities, cheap and coarse first:
+
+    - ``"intervals"``: the quantiles of every interval of a dyadic pyramid
+      of the series, of its first and second differences and of its
+      spectrum (:class:`~skmgm.granularity.IntervalQuantiles`, as QUANT), learnt
+      by extremely randomised trees (``max_features=0.1``, entropy);
+    - ``"kernels"``: MiniRocket's dilated convolutions of the series, one
+      time scale per dilation (:class:`~skmgm.granularity.DilatedKernels`),
+      learnt by a ridge model with its penalty chosen by cross-validation;
+    - ``"slope_kernels"``: the same on the series' first difference.
+
+    Every view learns nothing from the labels, so a multi-granularity
+    estimator computes each once per fit (``fit_once="label_free"``), not
+    once per fold. The configuration was chosen by cross-validation on the
+    training splits of 16 UCR data sets (``benchmarks/bench_presets.py``).
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None, default=None
+        Seeds the kernels' biases and the trees.
+    kind : {"classifier", "regressor"}, default="classifier"
+        The levels' estimators: classifiers for
+        :class:`~skmgm.MultiGranularityClassifier`, regressors for
+        :class:`~skmgm.MultiGranularityRegressor`.
+    n_estimators : int, default=200
+        Trees of the interval level.
+    n_features : int, default=10_000
+        Features of each kernel level.
+
+    Returns
+    -------
+    levels : list of (str, transformer, estimator)
+        Ready for the ``levels`` parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmgm import MultiGranularityClassifier, make_series_levels
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 64))
+    >>> y = np.repeat([0, 1], 30)
+    >>> X[y == 1, 20:30] += 2.0  # a bump that class 1 has
+    >>> levels = make_series_levels(random_state=0, n_estimators=50,
+    ...                             n_features=840)
+    >>> [name for name, _, _ in levels]
+    ['intervals', 'kernels', 'slope_kernels']
+    >>> clf = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    >>> clf.score(X, y)
+    1.0
+    """
+    _check_kind(kind)
+    kernels = DilatedKernels(n_features=n_features, random_state=random_state)
+    slope_kernels = make_pipeline(
+        Derivative(), DilatedKernels(n_features=n_features, random_state=random_state)
+    )
+    return [
+        (
+            "intervals",
+            interval_representations(),
+            _forest(kind, n_estimators, random_state),
+        ),
+        ("kernels", kernels, _ridge(kind)),
+        ("slope_kernels", slope_kernels, _ridge(kind)),
+    ]
+
+
+def make_image_levels(
+    image_shape,
+    random_state=None,
+    *,
+    kind: str = "classifier",
+    n_estimators: int = 300,
+    n_features: int = 10_000,
+) -> list:
+    """Levels for small images, one flattened image per row.
+
+    Three granularities, cheap and coarse first:
+
+    - ``"blocks"``: 2x2 block means and maxima
+      (:class:`~skmgm.granularity.Pool2D`), learnt by extremely randomised
+      trees;
+    - ``"kernels"``: MiniRocket's dilated convolutions of the image read row
+      by row (:class:`~skmgm.granularity.DilatedKernels`): small dilations
+      see neighbouring pixels, larger ones pixels rows apart; learnt by a
+      ridge model with its penalty chosen by cross-validation;
+    - ``"pixels"``: the raw pixels, learnt by an RBF support vector machine.
+
+    No view learns from the labels, so each is computed once per fit. The
+    configuration was chosen by cross-validation on the training split of
+    scikit-learn's digits (``benchmarks/bench_presets.py``).
+
+    Parameters
+    ----------
+    image_shape : tuple of (int, int)
+        Height and width of the images; one may be -1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the kernels' biases and the trees.
+    kind : {"classifier", "regressor"}, default="classifier"
+        The levels' estimators: classifiers or regressors.
+    n_estimators : int, default=300
+        Trees of the block level.
+    n_features : int, default=10_000
+        Features of the kernel level.
+
+    Returns
+    -------
+    levels : list of (str, transformer or "passthrough", estimator)
+        Ready for the ``levels`` parameter.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skmgm import MultiGranularityClassifier, make_image_levels
+    >>> X, y = load_digits(return_X_y=True)
+    >>> levels = make_image_levels((8, 8), random_state=0, n_estimators=50,
+    ...                            n_features=840)
+    >>> [name for name, _, _ in levels]
+    ['blocks', 'kernels', 'pixels']
+    >>> clf = MultiGranularityClassifier(levels, cv=3).fit(X[::2], y[::2])
+    >>> clf.score(X[1::2], y[1::2]) > 0.97
+    True
+    """
+    _check_kind(kind)
+    if kind == "classifier":
+        forest = ExtraTreesClassifier(n_estimators, random_state=random_state)
+        svm = SVC()
+    else:
+        forest = ExtraTreesRegressor(n_estimators, random_state=random_state)
+        svm = SVR()
+    kernels = DilatedKernels(n_features=n_features, random_state=random_state)
+    return [
+        ("blocks", Pool2D(image_shape, 2, stats=("mean", "max")), forest),
+        ("kernels", kernels, _ridge(kind)),
+        ("pixels", "passthrough", svm),
+    ]
