@@ -42,7 +42,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         deterministic.
     final_estimator : classifier, default=None
         The meta-learner fitted on the stacked out-of-fold predictions;
-        ``None`` means ``LogisticRegression()``.
+        ``None`` means ``LogisticRegression(max_iter=1000)``.
     cv : int, cross-validation generator or iterable, default=None
         How the out-of-fold predictions are made, as in scikit-learn's
         ``StackingClassifier``. An int is the number of ``StratifiedKFold``
@@ -188,7 +188,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ]
 
     def _default_final_estimator(self):
-        return LogisticRegression()
+        # lbfgs stops at convergence: more iterations change only the fits
+        # that 100 would have cut short (stacked decision values can need it).
+        return LogisticRegression(max_iter=1000)
 
     @Substitution()
     def fit(self, X, y, **fit_params):
@@ -202,7 +204,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             Class labels, or a multilabel indicator matrix. Multilabel ``y``
             needs level estimators that take it (e.g. forests, k-NN, or any
             classifier wrapped in ``MultiOutputClassifier``), uses ``KFold``
-            folds, and a ``MultiOutputClassifier(LogisticRegression())``
+            folds, and a ``MultiOutputClassifier(LogisticRegression(max_iter=1000))``
             meta-learner when ``final_estimator=None``.
         {sample_weight}
 

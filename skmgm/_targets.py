@@ -150,7 +150,7 @@ class MultilabelTargets:
         the default is one logistic regression per label.
         """
         if configured is None:
-            return MultiOutputClassifier(LogisticRegression())
+            return MultiOutputClassifier(LogisticRegression(max_iter=1000))
         final = make()
         if not takes_multilabel(final):
             raise ValueError(

@@ -1,0 +1,82 @@
+"""The presets: documented levels, every view computed once, saved with skops."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_digits
+
+from skmgm import (
+    MultiGranularityClassifier,
+    MultiGranularityRegressor,
+    make_image_levels,
+    make_series_levels,
+)
+from skmgm._composition import is_label_free
+
+
+@pytest.fixture(scope="module")
+def rhythms():
+    """Two classes of noisy sine waves that differ in period."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 30)
+    periods = np.where(y == 0, 8, 11)[:, None]
+    phases = rng.uniform(0, 2 * np.pi, size=(60, 1))
+    X = np.sin(2 * np.pi * np.arange(48) / periods + phases)
+    return X + rng.normal(scale=0.5, size=X.shape), y
+
+
+def _small_series_levels(**params):
+    return make_series_levels(random_state=0, n_features=168, **params)
+
+
+def test_series_preset_levels_are_label_free_and_learn(rhythms):
+    X, y = rhythms
+    levels = _small_series_levels()
+    assert all(is_label_free(granularity) for _, granularity, _ in levels)
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X[::2], y[::2])
+    assert clf.score(X[1::2], y[1::2]) > 0.8
+
+
+def test_image_preset_levels_are_label_free_and_learn():
+    X, y = load_digits(return_X_y=True)
+    levels = make_image_levels((8, 8), random_state=0, n_features=168)
+    assert all(is_label_free(granularity) for _, granularity, _ in levels)
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X[:600], y[:600])
+    assert clf.score(X[600:900], y[600:900]) > 0.85  # chance: 0.1
+
+
+def test_presets_build_regressor_levels(rhythms):
+    X, _ = rhythms
+    target = X[:, :8].mean(axis=1)
+    reg = MultiGranularityRegressor(_small_series_levels(kind="regressor"), cv=3)
+    assert reg.fit(X, target).score(X, target) > 0.5
+    with pytest.raises(ValueError, match="kind='forest' must be one of"):
+        make_series_levels(kind="forest")
+
+
+def test_presets_are_deterministic_given_random_state(rhythms):
+    X, y = rhythms
+    first = MultiGranularityClassifier(_small_series_levels(), cv=3).fit(X, y)
+    second = MultiGranularityClassifier(_small_series_levels(), cv=3).fit(X, y)
+    assert_array_equal(first.decision_function(X), second.decision_function(X))
+
+
+@pytest.mark.parametrize("preset", ["series", "images"])
+def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
+    preset, rhythms, tmp_path
+):
+    sio = pytest.importorskip("skops.io")
+    if preset == "series":
+        X, y = rhythms
+        levels = _small_series_levels()
+    else:
+        X, y = load_digits(return_X_y=True)
+        X, y = X[:300], y[:300]
+        levels = make_image_levels((8, 8), random_state=0, n_features=168)
+    model = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert all(name.startswith(("skmgm.", "sklearn.", "numpy.")) for name in untrusted)
+    loaded = sio.load(path, trusted=untrusted)
+    assert_array_equal(loaded.predict(X), model.predict(X))
