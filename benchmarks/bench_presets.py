@@ -42,7 +42,7 @@ IMAGES = {
 
 
 def candidate(preset, names, seed, n_jobs):
-    levels = [level for level in preset(random_state=seed) if level[0] in names]
+    levels = preset(random_state=seed, granularities=names)
     return MultiGranularityClassifier(levels, n_jobs=n_jobs)
 
 

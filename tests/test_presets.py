@@ -80,3 +80,10 @@ def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
     assert all(name.startswith(("skmgm.", "sklearn.", "numpy.")) for name in untrusted)
     loaded = sio.load(path, trusted=untrusted)
     assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_granularities_are_chosen_by_name_in_the_preset_order():
+    levels = make_series_levels(granularities=("slope_kernels", "intervals"))
+    assert [name for name, _, _ in levels] == ["intervals", "slope_kernels"]
+    with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
+        make_image_levels((8, 8), granularities=("raw",))
