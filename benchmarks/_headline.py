@@ -26,7 +26,7 @@ def _ucr_cells(rows):
     return [
         f"UCR development panel ({len(datasets)} series data sets, mean accuracy, "
         "median fit)",
-        f"**{ours['accuracy']:.3f}** in {ours['fit_s']:.2f} s",
+        f"{ours['accuracy']:.3f} in {ours['fit_s']:.2f} s",
         "; ".join(peers),
         ", ".join(published),
     ]
@@ -41,7 +41,7 @@ def _digits_cells(rows):
     published = of(found, bench_digits.NAME, model=bench_digits.PUBLISHED)
     return [
         f"digits, deep-forest's split ({len(ours)} seeds, mean accuracy, median fit)",
-        f"**{mean(ours, 'score'):.4f}** in {median(ours, 'fit_s'):.1f} s",
+        f"{mean(ours, 'score'):.4f} in {median(ours, 'fit_s'):.1f} s",
         f"{bench_digits.PEER}: {mean(peer, 'score'):.4f} in "
         f"{median(peer, 'fit_s'):.1f} s"
         if peer

@@ -162,9 +162,10 @@ def plot(rows: list, out) -> list:
         star = model == PRESET
         ax.scatter(s["fit_s"], s["accuracy"], label=model,
                    marker="*" if star else "o", s=200 if star else 50)  # fmt: skip
-    for model, s in summary.items():
-        if s["fit_s"] is None:
-            ax.axhline(s["accuracy"], linestyle=":", linewidth=1, label=model)
+    published = [(m, s) for m, s in summary.items() if s["fit_s"] is None]
+    for index, (model, s) in enumerate(published):
+        ax.axhline(s["accuracy"], linestyle=":", linewidth=1.2, label=model,
+                   color=f"C{len(timed) + index}")  # fmt: skip
     ax.set(xscale="log", xlabel="median fit time (s, log)", ylabel="mean accuracy",
            title="UCR development panel")  # fmt: skip
     ax.legend(fontsize=7, loc="lower right")

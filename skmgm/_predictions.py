@@ -32,7 +32,26 @@ def align_predictions(estimator, predictions, method, n_classes):
                 for classes, proba in zip(estimator.classes_, predictions)
             ]
         )
-    return _enforce_prediction_order(estimator.classes_, predictions, n_classes, method)
+    aligned = _enforce_prediction_order(
+        estimator.classes_, predictions, n_classes, method
+    )
+    if method == "decision_function" and aligned.ndim == 2:
+        return _unseen_classes_scored_lowest(aligned)
+    return aligned
+
+
+def _unseen_classes_scored_lowest(decision):
+    """Give a class the fold never saw the row's lowest seen decision value.
+
+    scikit-learn puts the dtype's smallest float there (-1.8e308), which a
+    meta-learner then trains on: finite and on the level's own scale, the
+    class ranks least likely and the stacked column stays usable.
+    """
+    unseen = decision == np.finfo(decision.dtype).min
+    if not unseen.any():
+        return decision
+    lowest = np.where(unseen, np.inf, decision).min(axis=1, keepdims=True)
+    return np.where(unseen, lowest, decision)
 
 
 def _column_of_class_one(classes, proba):

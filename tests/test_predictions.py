@@ -1,12 +1,14 @@
 """Aligned level predictions and fold-model bagging (refit=False)."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifierCV
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
@@ -114,3 +116,31 @@ def test_fit_seconds_counted_for_every_task(binary_data, refit):
     X, y = binary_data
     clf = MultiGranularityClassifier(_levels(), cv=3, refit=refit).fit(X, y)
     assert all(seconds > 0 for seconds in clf.level_fit_seconds_.values())
+
+
+def test_a_class_the_fold_missed_gets_the_lowest_seen_decision_value():
+    X = np.arange(12.0).reshape(-1, 1)
+    y = np.repeat([0, 2, 3], 4)  # class 1 missing from this fold
+    model = RidgeClassifierCV().fit(X, y)
+    raw = model.decision_function(X)
+    aligned = align_predictions(model, raw, "decision_function", 4)
+    assert np.isfinite(aligned).all()
+    assert_allclose(aligned[:, [0, 2, 3]], raw)
+    assert_allclose(aligned[:, 1], raw.min(axis=1))
+
+
+def test_rare_class_stack_with_decision_values_stays_accurate():
+    # One row of class 3: the folds without it used to stack -1.8e308 there.
+    rng = np.random.default_rng(0)
+    centres = [0, 3, -3]
+    X = np.vstack([rng.normal(c, 1, (30, 5)) for c in centres] + [[[6.0] * 5]])
+    y = np.array([0] * 30 + [1] * 30 + [2] * 30 + [3])
+    clf = MultiGranularityClassifier(
+        [("ridge", "passthrough", RidgeClassifierCV())],
+        cv=KFold(3, shuffle=True, random_state=0),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    assert np.abs(clf.transform(X)).max() < 1e3
+    assert clf.score(X, y) > 0.95
