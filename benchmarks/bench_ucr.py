@@ -147,6 +147,7 @@ def per_dataset_table(rows: list) -> str:
 
 
 README_BLOCKS = {"ucr": table}
+details = per_dataset_table
 
 
 def plot(rows: list, out) -> list:

@@ -69,6 +69,8 @@ def write_reports(result: dict, out: Path) -> None:
         if any(row["benchmark"] == name for row in rows):
             note = [module.NOTE + "\n"] if module.NOTE else []
             sections += [f"## {module.TITLE}\n", *note, module.table(rows) + "\n"]
+            if hasattr(module, "details"):
+                sections.append(module.details(rows) + "\n")
     sections += [f"![{image}]({image})\n" for image in result.get("plots", [])]
     (out / "README.md").write_text("\n".join(sections))
 
