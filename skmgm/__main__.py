@@ -95,7 +95,10 @@ def _print_report(report, n_jobs, cv, n_train, n_test):
         print(f"{model:<21} {figures['accuracy']:.4f}          {figures['fit_s']:.2f}")
     ratio = report["skmgm"]["fit_s"] / report["StackingClassifier"]["fit_s"]
     print(f"\nfit-time ratio skmgm / StackingClassifier: {ratio:.2f} (one fit each;")
-    print("benchmarks/bench_fit.py gives the median over alternating repeats)")
+    print(
+        "python benchmarks/run.py --only fit_ratio gives the median over "
+        "alternating repeats)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
