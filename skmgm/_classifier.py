@@ -188,8 +188,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ]
 
     def _default_final_estimator(self):
-        # lbfgs stops at convergence: more iterations change only the fits
-        # that 100 would have cut short (stacked decision values can need it).
+        # lbfgs stops at convergence: more iterations change only cut-short fits.
         return LogisticRegression(max_iter=1000)
 
     @Substitution()

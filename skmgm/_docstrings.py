@@ -96,6 +96,11 @@ _FEATURES_IN = """n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names."""
 
+_LEVELS_RETURNED = """levels : list of (str, transformer or "passthrough", estimator)
+        Ready for the ``levels`` parameter of
+        :class:`~skmgm.MultiGranularityClassifier` and
+        :class:`~skmgm.MultiGranularityRegressor`."""
+
 _X = """X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input samples."""
 
@@ -115,6 +120,7 @@ SHARED = {
     "named_levels": _NAMED_LEVELS,
     "fitted": _FITTED,
     "features_in": _FEATURES_IN,
+    "levels_returned": _LEVELS_RETURNED,
     "X": _X,
     "sample_weight": _SAMPLE_WEIGHT,
 }

@@ -9,6 +9,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, SVR
 
+from skmgm._docstrings import Substitution
 from skmgm.granularity import (
     Derivative,
     DilatedKernels,
@@ -67,6 +68,7 @@ def _chosen(available: dict, granularities, preset: str) -> list:
     return [(name, *available[name]()) for name in available if name in names]
 
 
+@Substitution()
 def make_series_levels(
     random_state=None,
     *,
@@ -102,7 +104,7 @@ def make_series_levels(
     granularities : tuple of str, default=("kernels",)
         Which of ``"intervals"``, ``"kernels"``, ``"slope_kernels"`` to use;
         the levels keep the order above.
-    kind : {"classifier", "regressor"}, default="classifier"
+    kind : {{"classifier", "regressor"}}, default="classifier"
         The levels' estimators: classifiers for
         :class:`~skmgm.MultiGranularityClassifier`, regressors for
         :class:`~skmgm.MultiGranularityRegressor`.
@@ -113,8 +115,7 @@ def make_series_levels(
 
     Returns
     -------
-    levels : list of (str, transformer, estimator)
-        Ready for the ``levels`` parameter.
+    {levels_returned}
 
     Examples
     --------
@@ -149,6 +150,7 @@ def make_series_levels(
     return _chosen(available, granularities, "make_series_levels")
 
 
+@Substitution()
 def make_image_levels(
     image_shape,
     random_state=None,
@@ -186,7 +188,7 @@ def make_image_levels(
     granularities : tuple of str, default=("kernels", "pixels")
         Which of ``"blocks"``, ``"kernels"``, ``"pixels"`` to use; the levels
         keep the order above.
-    kind : {"classifier", "regressor"}, default="classifier"
+    kind : {{"classifier", "regressor"}}, default="classifier"
         The levels' estimators: classifiers or regressors.
     n_estimators : int, default=300
         Trees of the block level.
@@ -195,8 +197,7 @@ def make_image_levels(
 
     Returns
     -------
-    levels : list of (str, transformer or "passthrough", estimator)
-        Ready for the ``levels`` parameter.
+    {levels_returned}
 
     Examples
     --------

@@ -5,7 +5,10 @@ from __future__ import annotations
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from skmgm._docstrings import Substitution
 
+
+@Substitution()
 def make_levels(estimator, granularities: list, names: list[str] | None = None):
     """Build levels that share one estimator, one per granularity.
 
@@ -22,8 +25,7 @@ def make_levels(estimator, granularities: list, names: list[str] | None = None):
 
     Returns
     -------
-    levels : list of (str, transformer or "passthrough", estimator)
-        Ready for the ``levels`` parameter.
+    {levels_returned}
 
     Examples
     --------
