@@ -8,7 +8,7 @@ from _report import markdown, mean, median, of
 
 
 def _ucr_cells(rows):
-    datasets, summary = bench_ucr._summary(rows)
+    datasets, summary = bench_ucr.summarise(rows)
     if bench_ucr.PRESET not in summary:
         return None
     ours = summary[bench_ucr.PRESET]

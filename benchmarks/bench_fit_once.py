@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from _cases import load_ucr, ucr_available
 from _measure import alternating, timed
-from _report import distinct, markdown, mean, median, of
+from _report import distinct, markdown, median, of
 
 from skmgm import MultiGranularityClassifier, make_series_levels
 
@@ -46,15 +47,15 @@ def run(quick: bool, n_jobs: int) -> list:
 
 def table(rows: list) -> str:
     found = of(rows, NAME)
+    levels = list(found[0]["level_scores"]) if found else []
     lines = []
     for setting in distinct(found, "model"):
         runs = of(found, NAME, model=setting)
-        levels = list(runs[0]["level_scores"])
-        for run in runs:
-            run |= {f"oof_{name}": run["level_scores"][name] for name in levels}
-        cells = [f"{mean(runs, f'oof_{name}'):.4f}" for name in levels]
+        cells = [
+            f"{np.mean([run['level_scores'][name] for run in runs]):.4f}"
+            for name in levels
+        ]
         lines.append([setting, len(runs), *cells, f"{median(runs, 'fit_s'):.2f}"])
-    levels = list(found[0]["level_scores"]) if found else []
     header = ["fit_once", "data sets", *(f"out-of-fold {n}" for n in levels)]
     return markdown([*header, "median fit (s)"], lines)
 

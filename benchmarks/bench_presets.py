@@ -47,14 +47,14 @@ def candidate(preset, names, seed, n_jobs):
 
 
 def _cases(quick):
-    """(data set, training rows, levels factory, candidates)."""
+    """(kind of data, data set, training rows, levels factory, candidates)."""
     for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
         X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
-        yield dataset, X_train, y_train, make_series_levels, SERIES
+        yield "series", dataset, X_train, y_train, make_series_levels, SERIES
     if not quick:
         X_train, y_train, _, _ = digits_split()
         images = partial(make_image_levels, (8, 8))
-        yield DIGITS_SPLIT, X_train, y_train, images, IMAGES
+        yield "images", DIGITS_SPLIT, X_train, y_train, images, IMAGES
 
 
 def _cv_scores(model, X, y, seed):
@@ -70,11 +70,10 @@ def _cv_scores(model, X, y, seed):
 
 def run(quick: bool, n_jobs: int) -> list:
     rows = []
-    for dataset, X_train, y_train, preset, candidates in _cases(quick):
+    for kind, dataset, X_train, y_train, preset, candidates in _cases(quick):
         for label, names in candidates.items():
             model = candidate(preset, names, 0, n_jobs)
             score, fit_s = _cv_scores(model, X_train, y_train, 0)
-            kind = "images" if preset is not make_series_levels else "series"
             row = {"benchmark": NAME, "dataset": dataset, "model": label, "kind": kind}
             rows.append(row | {"cv_accuracy": score, "fold_fit_s": fit_s})
             print(json.dumps(rows[-1]), flush=True)

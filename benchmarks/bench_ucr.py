@@ -100,7 +100,7 @@ def published_rows(datasets) -> list:
     return rows
 
 
-def _summary(rows):
+def summarise(rows):
     """Per model: mean accuracy over the data sets, median fit and predict."""
     found = of(rows, NAME)
     datasets = distinct(found, "dataset")
@@ -124,7 +124,7 @@ def _summary(rows):
 
 def table(rows: list) -> str:
     """One row per model: mean accuracy, median fit and predict time."""
-    datasets, summary = _summary(rows)
+    datasets, summary = summarise(rows)
     lines = [
         [model.replace("(published)", "(*published*)"), f"{s['accuracy']:.4f}",
          "" if s["fit_s"] is None else f"{s['fit_s']:.2f}",
@@ -137,7 +137,7 @@ def table(rows: list) -> str:
 
 def per_dataset_table(rows: list) -> str:
     """Test accuracy of every model on every data set."""
-    datasets, summary = _summary(rows)
+    datasets, summary = summarise(rows)
     lines = [
         [d, *(f"{s['per_set'][i]:.3f}" for s in summary.values())]
         for i, d in enumerate(datasets)
@@ -154,7 +154,7 @@ def plot(rows: list, out) -> list:
     """Mean accuracy against median fit time: the Pareto front."""
     import matplotlib.pyplot as plt
 
-    _, summary = _summary(rows)
+    _, summary = summarise(rows)
     timed = {m: s for m, s in summary.items() if s["fit_s"] is not None}
     if not timed:
         return []

@@ -31,6 +31,7 @@ import bench_fit_once
 import bench_presets
 import bench_refit
 import bench_scaling
+import bench_stack_cost
 import bench_tabular
 import bench_transforms
 import bench_ucr
@@ -50,6 +51,7 @@ BENCHMARKS = {
         bench_presets,
         bench_fit_once,
         bench_transforms,
+        bench_stack_cost,
     )
 }
 

@@ -263,11 +263,12 @@ def _make_tasks(levels, splits, n_classes, refit, on_cluster):
 def _collect(results, tasks, verbose, timeout):
     """Each task's result by key, as they arrive; errors name what is pending."""
     by_key = {}
+    task_of = {task.key: task for task in tasks}
     try:
         for key, result in results:
             by_key[key] = result
             if verbose:
-                _report_task(tasks, key, result, len(by_key))
+                _report_task(task_of[key], result, len(by_key), len(tasks))
     except (TimeoutError, multiprocessing.TimeoutError) as exc:
         raise TimeoutError(
             f"Tasks did not finish within timeout={timeout} s: "
@@ -284,11 +285,10 @@ def _collect(results, tasks, verbose, timeout):
     return by_key
 
 
-def _report_task(tasks, key, result, done):
-    task = next(task for task in tasks if task.key == key)
+def _report_task(task, result, done, total):
     what = "refit" if task.fold is None else f"fold {task.fold}"
     print(
-        f"[skmgm] {done}/{len(tasks)} level {task.level.name!r} {what}: "
+        f"[skmgm] {done}/{total} level {task.level.name!r} {what}: "
         f"{result.seconds:.2f} s",
         file=sys.stderr,
         flush=True,

@@ -12,6 +12,11 @@ from scipy import stats
 from skmgm._compat import _enforce_prediction_order
 
 
+def as_columns(predictions):
+    """A level's predictions as a 2-D block of stacked columns."""
+    return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+
+
 def align_predictions(estimator, predictions, method, n_classes):
     """One array whose columns mean the same for every fit of a level.
 

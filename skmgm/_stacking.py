@@ -41,7 +41,7 @@ from skmgm._composition import (
     short_name,
 )
 from skmgm._plan import plan_level, run_plan
-from skmgm._predictions import align_predictions
+from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._validation import check_final_estimator, check_levels
 
@@ -112,7 +112,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         return check_cv(self.cv, y, classifier=is_classifier(self))
 
     def _level_columns(self, predictions, method):
-        return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+        return as_columns(predictions)
 
     # --------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)

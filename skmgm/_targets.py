@@ -12,7 +12,6 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.multioutput import MultiOutputClassifier
@@ -22,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from skmgm._composition import is_drop
-from skmgm._predictions import align_predictions
+from skmgm._predictions import align_predictions, as_columns
 
 
 def takes_multilabel(estimator) -> bool:
@@ -105,7 +104,7 @@ class SingleLabelTargets:
         """A binary level's first probability column is collinear: drop it."""
         if method == "predict_proba" and self.n_classes == 2:
             return predictions[:, 1:]
-        return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+        return as_columns(predictions)
 
     def decode(self, encoded):
         return self.encoder.inverse_transform(encoded)
@@ -146,12 +145,13 @@ class MultilabelTargets:
     def final_estimator(self, configured, make):
         """A multilabel meta-learner: ``configured`` if it takes multilabel y.
 
-        ``make()`` clones and checks the configured one; with none configured
-        the default is one logistic regression per label.
+        ``make()`` clones and checks the configured meta-learner, or the
+        estimator's default; with none configured, the default is fitted once
+        per label.
         """
-        if configured is None:
-            return MultiOutputClassifier(LogisticRegression(max_iter=1000))
         final = make()
+        if configured is None:
+            return MultiOutputClassifier(final)
         if not takes_multilabel(final):
             raise ValueError(
                 f"final_estimator {final!r} does not take multilabel y; wrap it "
@@ -167,7 +167,7 @@ class MultilabelTargets:
         return (predictions > threshold).astype(int)
 
     def level_columns(self, predictions, method):
-        return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+        return as_columns(predictions)
 
     def decode(self, encoded):
         return np.column_stack(

@@ -91,8 +91,12 @@ class KernelOutputs:
         self.pairs = {(b, c): gamma[b] + gamma[c] for b, c in pairs}
 
     def __getitem__(self, k):
+        return self.kernel(k)
+
+    def kernel(self, k, rows=slice(None)):
+        """Kernel ``k``'s output on ``rows`` (all rows by default)."""
         a, b, c = KERNEL_INDICES[k].tolist()
-        return self.first[a] + self.pairs[(b, c)]
+        return self.first[a, rows] + self.pairs[(b, c)][rows]
 
 
 def _is_padded(dilation_index, kernel_index):
@@ -246,14 +250,16 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
         start = 0
         for dilation, count in zip(self.dilations_, self.features_per_dilation_):
             rows = rng.randint(X.shape[0], size=len(KERNEL_INDICES))
-            outputs = convolutions(X[rows], dilation)
-            kernels = range(len(KERNEL_INDICES))
+            # Kernel k's biases come from its own random row only.
+            outputs = KernelOutputs(X[rows], dilation)
             levels = quantiles[start : start + len(KERNEL_INDICES) * count]
             self.biases_.append(
                 np.array(
                     [
-                        np.quantile(outputs[k, k], levels[k * count : (k + 1) * count])
-                        for k in kernels
+                        np.quantile(
+                            outputs.kernel(k, k), levels[k * count : (k + 1) * count]
+                        )
+                        for k in range(len(KERNEL_INDICES))
                     ],
                     dtype=X.dtype,
                 ).reshape(len(KERNEL_INDICES), count)
