@@ -22,6 +22,12 @@ from skmgm import MultiGranularityClassifier
 
 distributed = pytest.importorskip("distributed")
 
+# One pytest-xdist worker runs this whole module, in file order: its clusters
+# (two worker processes each) must not run beside a second copy of the
+# module's cluster on a small machine, where a starved Dask worker misses its
+# heartbeats, is dropped, and takes scattered data with it.
+pytestmark = pytest.mark.xdist_group("dask-cluster")
+
 
 class _PidLogisticRegression(LogisticRegression):
     """Records the process that fitted it."""
