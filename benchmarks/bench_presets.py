@@ -27,23 +27,31 @@ NAME = "presets"
 TITLE = "Choosing the series preset: cross-validation on training splits"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
+# label -> (granularities, final_estimator); None is the logistic stack.
+ALL_SERIES = ["intervals", "kernels", "slope_kernels"]
 SERIES = {
-    "kernels": ["kernels"],
-    "intervals": ["intervals"],
-    "intervals + kernels": ["intervals", "kernels"],
-    "intervals + kernels + slope_kernels": ["intervals", "kernels", "slope_kernels"],
+    "kernels": (["kernels"], None),
+    "kernels, vote (the level alone)": (["kernels"], "vote"),
+    "intervals + kernels": (["intervals", "kernels"], None),
+    "kernels + slope_kernels, vote": (["kernels", "slope_kernels"], "vote"),
+    "intervals + kernels + slope_kernels": (ALL_SERIES, None),
+    "intervals + kernels + slope_kernels, vote": (ALL_SERIES, "vote"),
 }
 IMAGES = {
-    "pixels": ["pixels"],
-    "kernels + pixels": ["kernels", "pixels"],
-    "blocks + pixels": ["blocks", "pixels"],
-    "blocks + kernels + pixels": ["blocks", "kernels", "pixels"],
+    "pixels": (["pixels"], None),
+    "kernels + pixels": (["kernels", "pixels"], None),
+    "kernels + pixels, vote": (["kernels", "pixels"], "vote"),
+    "blocks + kernels + pixels": (["blocks", "kernels", "pixels"], None),
+    "blocks + kernels + pixels, vote": (["blocks", "kernels", "pixels"], "vote"),
 }
 
 
-def candidate(preset, names, seed, n_jobs):
+def candidate(preset, configuration, seed, n_jobs):
+    names, final_estimator = configuration
     levels = preset(random_state=seed, granularities=names)
-    return MultiGranularityClassifier(levels, n_jobs=n_jobs)
+    return MultiGranularityClassifier(
+        levels, final_estimator=final_estimator, n_jobs=n_jobs
+    )
 
 
 def _cases(quick):
@@ -71,8 +79,8 @@ def _cv_scores(model, X, y, seed):
 def run(quick: bool, n_jobs: int) -> list:
     rows = []
     for kind, dataset, X_train, y_train, preset, candidates in _cases(quick):
-        for label, names in candidates.items():
-            model = candidate(preset, names, 0, n_jobs)
+        for label, configuration in candidates.items():
+            model = candidate(preset, configuration, 0, n_jobs)
             score, fit_s = _cv_scores(model, X_train, y_train, 0)
             row = {"benchmark": NAME, "dataset": dataset, "model": label, "kind": kind}
             rows.append(row | {"cv_accuracy": score, "fold_fit_s": fit_s})

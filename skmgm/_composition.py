@@ -61,16 +61,22 @@ def final_estimator_has(attr: str, hidden_by_early_exit: bool = False):
 
     The fitted one if there is one, else the configured one (or the default).
     With ``hidden_by_early_exit`` the method is also hidden when the
-    estimator's ``early_exit`` is on.
+    estimator's ``early_exit`` is on. As scikit-learn's stacking does, the
+    check raises the meta-learner's own ``AttributeError``, which
+    ``available_if`` chains as the cause of the estimator's.
     """
 
     def check(self):
         if hidden_by_early_exit and self.early_exit is not None:
-            return False
+            raise AttributeError(
+                f"{attr} is not available with early_exit={self.early_exit!r}: "
+                "rows that exit early have no meta-learner output."
+            )
         final = getattr(self, "final_estimator_", None)
         if final is None:
             final = self._final_estimator_or_default()
-        return hasattr(final, attr)
+        getattr(final, attr)
+        return True
 
     return check
 
@@ -124,6 +130,12 @@ class _LevelsComposition(BaseEstimator, metaclass=ABCMeta):
             if not (skip_drop and is_drop(estimator)):
                 yield name, granularity, estimator
 
+    def _levels_or_defaults(self):
+        """The well-formed levels, or the defaults when ``levels=None``."""
+        if self.levels is None:
+            return self._default_levels()
+        return self._wellformed_levels()
+
     def _wellformed_levels(self):
         """The triples of ``levels`` that are well formed, never raising."""
         if not isinstance(self.levels, (list, tuple)):
@@ -159,7 +171,7 @@ class _LevelsComposition(BaseEstimator, metaclass=ABCMeta):
         params = super().get_params(deep=deep)
         if not deep:
             return params
-        for name, *parts in self._wellformed_levels():
+        for name, *parts in self._levels_or_defaults():
             for part, value in zip(LEVEL_PARTS, parts):
                 params[f"{name}__{part}"] = value
                 if hasattr(value, "get_params") and not isinstance(value, type):
@@ -190,7 +202,13 @@ class _LevelsComposition(BaseEstimator, metaclass=ABCMeta):
             self.levels = params.pop("levels")
         if any(key.startswith("final_estimator__") for key in params):
             self.final_estimator = self._final_estimator_or_default()
-        names = {level[0] for level in self._wellformed_levels()}
+        names = {level[0] for level in self._levels_or_defaults()}
+        if self.levels is None and any(
+            key.partition("__")[0] in names for key in params
+        ):
+            # As for final_estimator__<param>: tuning a default level first
+            # puts the default levels in place.
+            self.levels = self._default_levels()
         by_level = defaultdict(dict)
         for key in list(params):
             name, sep, rest = key.partition("__")
@@ -207,10 +225,15 @@ class _LevelsComposition(BaseEstimator, metaclass=ABCMeta):
         for key, value in level_params.items():
             part, _, inner = key.partition("__")
             if part not in LEVEL_PARTS:
+                valid = sorted(
+                    key
+                    for key in self.get_params(deep=True)
+                    if key.startswith(f"{name}__")
+                )
                 raise ValueError(
-                    f"Invalid parameter {name}__{key!r} for level {name!r} of "
-                    f"{type(self).__name__}: a level has the parameters "
-                    f"'{name}__granularity' and '{name}__estimator' and theirs."
+                    f"Invalid parameter '{name}__{key}' for level {name!r} of "
+                    f"{type(self).__name__}. Valid parameters of the level: "
+                    f"{valid}."
                 )
             if inner:
                 nested[part][inner] = value

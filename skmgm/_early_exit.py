@@ -176,7 +176,7 @@ class EarlyExit:
     def calibrated(cls, model, fit_info, y, sample_weight, *, early_exit, tolerance):
         """Calibrate on what ``model``'s fit saw (``fit_info``)."""
         stack_labels = out_of_fold_stack_labels(
-            model._make_final_estimator(),
+            model.final_estimator_,
             fit_info.X_meta,
             y,
             fit_info.splits,

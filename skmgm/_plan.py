@@ -159,6 +159,9 @@ class FitTask:
         except Exception as exc:
             if hasattr(exc, "add_note"):  # Python >= 3.11
                 exc.add_note(f"Raised by level {self.level.name!r} during {self.what}.")
+            # Travels with the error's __dict__ from any worker, so that the
+            # note on unfinished tasks can leave this one out.
+            exc._skmgm_task = self.key
             raise
         seconds = time.perf_counter() - start
         if self.test is not None and not self.keep_models:
@@ -213,6 +216,8 @@ def run_plan(
     """
     backend = active_backend()
     tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
+    if verbose:
+        _report_plan(tasks, levels, splits, refit, backend, n_jobs)
     with backend.data_on_every_worker([level.data for level in levels] + [y]):
         # Every task is a model fit: never batch them, or the tail gets uneven.
         parallel = Parallel(
@@ -278,11 +283,24 @@ def _collect(results, tasks, verbose, timeout):
         # A task's own error names its level already; a lost worker or a
         # cancelled future does not.
         if hasattr(exc, "add_note"):
+            raised_by = getattr(exc, "_skmgm_task", None)
+            pending = [task for task in tasks if task.key != raised_by]
             exc.add_note(
-                f"Unfinished tasks when it was raised: {_pending(tasks, by_key)}."
+                f"Unfinished tasks when it was raised: {_pending(pending, by_key)}."
             )
         raise
     return by_key
+
+
+def _report_plan(tasks, levels, splits, refit, backend, n_jobs):
+    refits = f" + {len(levels)} refits" if refit else ""
+    print(
+        f"[skmgm] {len(tasks)} tasks ({len(levels)} levels x {len(splits)} "
+        f"folds{refits}) on joblib's {type(backend.backend).__name__}, "
+        f"n_jobs={backend.n_jobs(n_jobs)}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _report_task(task, result, done, total):

@@ -11,6 +11,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from skmgm._docstrings import Substitution
+from skmgm._routing import route_predict_params
 from skmgm._stacking import _BaseMultiGranularity
 
 
@@ -27,8 +28,9 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         {levels} ``None`` uses two levels that work on any numeric table:
         ``("binned", KBinsDiscretizer(n_bins=8, strategy="uniform"),
         RidgeCV())``, a coarse view of the values, and ``("raw",
-        "passthrough", HistGradientBoostingRegressor())``. Both are
-        deterministic.
+        "passthrough", HistGradientBoostingRegressor(random_state=0))``. Both
+        are deterministic (the seed pins the validation split that early
+        stopping draws above 10,000 rows).
     final_estimator : regressor, default=None
         The meta-learner fitted on the stacked out-of-fold predictions;
         ``None`` means ``RidgeCV()``.
@@ -84,7 +86,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
     def _default_levels(self):
         return [
             ("binned", KBinsDiscretizer(n_bins=8, strategy="uniform"), RidgeCV()),
-            ("raw", "passthrough", HistGradientBoostingRegressor()),
+            ("raw", "passthrough", HistGradientBoostingRegressor(random_state=0)),
         ]
 
     def _default_final_estimator(self):
@@ -131,17 +133,23 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         return tags
 
     @Substitution()
-    def predict(self, X):
+    def predict(self, X, **predict_params):
         """Predict targets for ``X``.
 
         Parameters
         ----------
         {X}
+        **predict_params : dict
+            Passed to the final estimator's ``predict`` (with metadata
+            routing, what it requested), e.g. ``return_std=True`` for a
+            Gaussian process.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted targets.
+            Predicted targets; whatever else the final estimator returns for
+            ``predict_params``.
         """
         check_is_fitted(self)
-        return self.final_estimator_.predict(self._transform_validated(X))
+        params = route_predict_params(self, predict_params)
+        return self.final_estimator_.predict(self._transform_validated(X), **params)

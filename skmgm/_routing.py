@@ -11,12 +11,12 @@ from skmgm._composition import is_passthrough
 
 
 def metadata_router(estimator) -> MetadataRouter:
-    """The router of a multi-granularity estimator's ``fit``.
+    """The router of a multi-granularity estimator's ``fit`` and ``predict``.
 
     Each level's estimator and granularity (``<level>__estimator``,
     ``<level>__granularity``) get the metadata they request, the ``cv``
     splitter what its ``split`` requests, the final estimator only what it
-    requests.
+    requests, at fit and at predict time.
     """
     router = MetadataRouter(owner=estimator)
     fit = MethodMapping().add(caller="fit", callee="fit")
@@ -31,8 +31,26 @@ def metadata_router(estimator) -> MetadataRouter:
     final = getattr(estimator, "final_estimator_", None)
     if final is None:
         final = estimator._final_estimator_or_default()
-    router.add(final_estimator=final, method_mapping=fit)
+    router.add(
+        final_estimator=final,
+        method_mapping=MethodMapping()
+        .add(caller="fit", callee="fit")
+        .add(caller="predict", callee="predict"),
+    )
     return router
+
+
+def route_predict_params(estimator, predict_params) -> dict:
+    """What the meta-learner's ``predict`` gets, as in scikit-learn's stacking.
+
+    Without metadata routing every parameter goes to it (e.g. a Gaussian
+    process's ``return_std=True``); with routing, what it requested.
+    """
+    if _routing_enabled():
+        return process_routing(estimator, "predict", **predict_params)[
+            "final_estimator"
+        ].predict
+    return predict_params
 
 
 def route_fit_params(estimator, levels, fit_params) -> Bunch:

@@ -10,6 +10,9 @@ subclasses' hooks.
 
 from __future__ import annotations
 
+import sys
+import time
+import warnings
 from abc import abstractmethod
 from copy import deepcopy
 from numbers import Integral, Real
@@ -43,7 +46,25 @@ from skmgm._composition import (
 from skmgm._plan import plan_level, run_plan
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
-from skmgm._validation import check_final_estimator, check_levels
+from skmgm._validation import (
+    check_final_estimator,
+    check_levels,
+    check_numeric_columns,
+)
+from skmgm._vote import LevelVote
+
+_NAMELESS_X = "X does not have valid feature names"
+
+# What scikit-learn's input checks say when a level's tags refuse the input:
+# the words of the error, and the input tag missing.
+_REFUSALS = {
+    "contains NaN": ("NaN", "allow_nan"),
+    "dense data is required": ("sparse input", "sparse"),
+}
+
+
+def _refusal_of(exc) -> str | None:
+    return next((words for words in _REFUSALS if words in str(exc)), None)
 
 
 class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
@@ -124,6 +145,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             owner=type(self).__name__,
             parameter_names=set(self.get_params(deep=False)),
         )
+        check_numeric_columns(X, levels)
         X = self._validate_X(X, reset=True)
         y = self._prepare_y(y, levels)
         fit_info = self._fit_stack(levels, X, y, fit_params)
@@ -144,11 +166,13 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
                 ensure_all_finite="allow-nan" if tags.allow_nan else True,
                 dtype="numeric",
             )
-        except ValueError as exc:
-            if "contains NaN" in str(exc) and hasattr(exc, "add_note"):
+        except (TypeError, ValueError) as exc:
+            refused = _REFUSALS.get(_refusal_of(exc))
+            if refused and hasattr(exc, "add_note"):
+                what, tag = refused
                 exc.add_note(
-                    "Levels whose first step cannot take NaN: "
-                    f"{self._levels_refusing('allow_nan')}."
+                    f"Levels whose first step cannot take {what}: "
+                    f"{self._levels_refusing(tag)}."
                 )
             raise
 
@@ -190,7 +214,21 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         self._record_levels(planned, fitted, y, fit_params.get("sample_weight"))
         oof_predictions = [fit.oof_predictions for fit in fitted]
         X_meta = self._stack(oof_predictions, X)
+        if isinstance(final_estimator, LevelVote):
+            final_estimator.set_params(
+                level_widths=self.level_output_widths_,
+                stack_methods=self.stack_method_,
+            )
+        start = time.perf_counter()
         self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
+        if self.verbose:
+            print(
+                f"[skmgm] final estimator {short_name(final_estimator)} on "
+                f"{X_meta.shape[0]} x {X_meta.shape[1]} stacked columns: "
+                f"{time.perf_counter() - start:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         return Bunch(
             oof_predictions=oof_predictions,
             X_meta=X_meta,
@@ -277,8 +315,12 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
     def _predict_level(self, index, X):
         _, granularity, estimator = self.levels_[index]
         method = self.stack_method_[index]
-        view = X if isinstance(granularity, str) else granularity.transform(X)
-        predictions = getattr(estimator, method)(view)
+        with warnings.catch_warnings():
+            # _validate_X has warned once already that X lacks the feature
+            # names of the fit; every level's parts would say it again.
+            warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)
+            view = X if isinstance(granularity, str) else granularity.transform(X)
+            predictions = getattr(estimator, method)(view)
         return align_predictions(estimator, predictions, method, self._n_classes())
 
     def _stack(self, predictions, X):

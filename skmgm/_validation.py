@@ -112,3 +112,38 @@ def check_final_estimator(final, *, kind: str):
     if get_tags(final).estimator_type != kind:
         raise ValueError(f"final_estimator must be a {kind}; got {final!r}.")
     return final
+
+
+def check_numeric_columns(X, levels):
+    """Refuse, before any task runs, text columns that a level cannot take.
+
+    A level takes a DataFrame's non-numeric columns only through a
+    granularity of the user's own (a ``ColumnTransformer`` that encodes
+    them, say): skmgm's views need numbers, and a ``"passthrough"`` level
+    hands the columns to its estimator as they are.
+    """
+    if not hasattr(X, "dtypes"):
+        return
+    text = [str(col) for col, dtype in zip(X.columns, X.dtypes) if _is_text(dtype)]
+    refusing = [
+        name for name, g, e in levels if not is_drop(e) and _needs_numbers(g, e)
+    ]
+    if text and refusing:
+        raise ValueError(
+            f"X has non-numeric columns {text}, which levels {refusing} cannot "
+            "take. Encode them first: put a ColumnTransformer in front of the "
+            "estimator in a Pipeline, or use one as those levels' granularity."
+        )
+
+
+def _is_text(dtype) -> bool:
+    # Categorical columns pass: HistGradientBoosting takes them as they are.
+    if hasattr(dtype, "kind"):  # numpy and pandas
+        return dtype.kind not in "biufcmM" and dtype.name != "category"
+    return str(dtype) in ("String", "Utf8", "Object")  # polars
+
+
+def _needs_numbers(granularity, estimator) -> bool:
+    if is_passthrough(granularity):
+        return not get_tags(estimator).input_tags.string
+    return type(granularity).__module__.startswith("skmgm.")

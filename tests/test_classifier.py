@@ -112,6 +112,22 @@ def test_predict_proba_absent_when_final_estimator_lacks_it(binary_data):
     assert clf.decision_function(X).shape == (len(X),)
 
 
+def test_missing_method_error_chains_the_final_estimators(binary_data):
+    X, y = binary_data
+    forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    ours = MultiGranularityClassifier(final_estimator=forest, cv=3).fit(X, y)
+    theirs = StackingClassifier(
+        [("tree", DecisionTreeClassifier())], final_estimator=forest, cv=3
+    ).fit(X, y)
+    errors = []
+    for model in (ours, theirs):
+        with pytest.raises(AttributeError, match="decision_function") as caught:
+            model.decision_function(X)
+        errors.append(caught.value)
+    assert isinstance(errors[0].__cause__, AttributeError)
+    assert str(errors[0].__cause__) == str(errors[1].__cause__)
+
+
 def test_works_in_pipeline_grid_search_cross_val_score(digits_small):
     X, y = digits_small
     clf = MultiGranularityClassifier(

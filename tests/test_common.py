@@ -87,6 +87,13 @@ ESTIMATORS = [
         cv=3,
         early_exit="auto",
     ),
+    # The accuracy-weighted vote as meta-learner, with early exit before it.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(LogisticRegression()),
+        final_estimator="vote",
+        cv=3,
+        early_exit="auto",
+    ),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
         levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),

@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_iris
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
 
-from skmgm import MultiGranularityClassifier
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm.granularity import Pool1D
 
 
 def test_get_params_exposes_nested_level_parameters(pooled_and_raw):
@@ -64,3 +67,32 @@ def test_tags_follow_the_levels():
     nan_ok.set_params(cv=2).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):
         MultiGranularityClassifier(cv=2).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "model", [MultiGranularityClassifier, MultiGranularityRegressor]
+)
+def test_default_levels_are_tunable(model):
+    estimator = model()
+    params = estimator.get_params()
+    assert "raw__estimator__learning_rate" in params
+    assert "binned__granularity__n_bins" in params
+    grid = GridSearchCV(estimator, {"raw__estimator__max_iter": [5]}, cv=2).fit(
+        *load_iris(return_X_y=True)
+    )
+    assert grid.best_estimator_.named_levels_.raw.estimator.max_iter == 5
+    # The caller's estimator keeps levels=None; a set_params fills them in.
+    assert estimator.levels is None
+    estimator.set_params(raw__estimator__learning_rate=0.2)
+    assert [name for name, _, _ in estimator.levels] == ["binned", "raw"]
+
+
+def test_misspelt_level_key_lists_the_valid_ones():
+    estimator = MultiGranularityClassifier(
+        [("medium", Pool1D(window=2), LogisticRegression())]
+    )
+    with pytest.raises(ValueError) as caught:
+        estimator.set_params(medium__granularty__window=4)
+    message = str(caught.value)
+    assert "'medium__granularty__window'" in message
+    assert "medium__granularity__window" in message

@@ -1,8 +1,14 @@
 """DataFrames, sparse input and the HTML repr."""
 
+import warnings
+
+import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import estimator_html_repr, get_tags
 
@@ -49,10 +55,66 @@ def test_sparse_input_is_taken_exactly_when_every_level_takes_it(binary_data):
     )
     assert get_tags(sparse_ok).input_tags.sparse
     sparse_ok.fit(X_sparse, y).predict(X_sparse)
-    dense_only = MultiGranularityClassifier(cv=3)  # KBinsDiscretizer: dense only
+    dense_only = MultiGranularityClassifier(cv=3)  # both levels: dense only
     assert not get_tags(dense_only).input_tags.sparse
-    with pytest.raises(TypeError, match="dense data is required"):
+    with pytest.raises(TypeError, match="dense data is required") as caught:
         dense_only.fit(X_sparse, y)
+    # As for NaN, the error names the levels that refuse sparse input.
+    assert caught.value.__notes__ == [
+        "Levels whose first step cannot take sparse input: "
+        "'binned' (KBinsDiscretizer), 'raw' (HistGradientBoostingClassifier)."
+    ]
+
+
+def test_text_columns_are_refused_before_any_task_runs(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["city"] = np.where(y == 1, "Paris", "Lyon")
+    clf = MultiGranularityClassifier(
+        [
+            ("lr", "passthrough", LogisticRegression()),
+            ("tree", "passthrough", DecisionTreeClassifier()),
+        ],
+        cv=3,
+    )
+    with pytest.raises(ValueError, match=r"columns \['city'\], which levels "
+                       r"\['lr', 'tree'\] cannot take"):  # fmt: skip
+        clf.fit(frame, y)
+    # A ColumnTransformer as a level's granularity encodes them.
+    encode = make_column_transformer(
+        (OneHotEncoder(), ["city"]), remainder="passthrough"
+    )
+    encoded = MultiGranularityClassifier(
+        [
+            ("lr", encode, LogisticRegression()),
+            ("tree", encode, DecisionTreeClassifier()),
+        ],
+        cv=3,
+    )
+    assert encoded.fit(frame, y).score(frame, y) > 0.9
+
+
+def test_a_failing_task_is_not_listed_as_unfinished(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [("bad", _FailingView(), LogisticRegression())], cv=3
+    )
+    with pytest.raises(RuntimeError) as caught:
+        clf.fit(X, y)
+    unfinished = [n for n in caught.value.__notes__ if n.startswith("Unfinished")]
+    raised = [n for n in caught.value.__notes__ if n.startswith("Raised by")]
+    assert len(raised) == 1 and len(unfinished) == 1
+    what = raised[0].removeprefix("Raised by level 'bad' during ").rstrip(".")
+    assert what not in unfinished[0]
+
+
+class _FailingView(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        raise RuntimeError("this view always fails")
+
+    def transform(self, X):
+        return X
 
 
 def test_html_repr_shows_levels_and_final_estimator():
@@ -85,3 +147,15 @@ def test_polars_frames_reach_the_granularity(binary_data):
     assert out.columns == list(clf.get_feature_names_out())
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(frame.rename({"f0": "renamed"}))
+
+
+def test_a_frame_fitted_model_warns_once_for_an_array(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = MultiGranularityClassifier(cv=3).fit(frame, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.predict(X)
+    nameless = [w for w in caught if "valid feature names" in str(w.message)]
+    assert len(nameless) == 1

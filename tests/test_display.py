@@ -3,6 +3,8 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
 from skmgm.inspection import GranularityDisplay, level_usage
@@ -62,6 +64,35 @@ def test_display_of_a_regressor_without_usage(regression_data):
         final_estimator=KNeighborsRegressor(),
         cv=3,
     ).fit(X, y)
-    display = GranularityDisplay.from_estimator(reg)
+    with pytest.warns(UserWarning, match="KNeighborsRegressor has neither coef_"):
+        display = GranularityDisplay.from_estimator(reg)
     assert display.usage is None and display.score_name == "R²"
     assert display.ax_.get_xlabel() == "out-of-fold R²"
+
+
+def test_display_of_a_pipeline_ending_in_a_stack(binary_data, pooled_and_raw):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    X, y = binary_data
+    final = make_pipeline(StandardScaler(), LogisticRegression())
+    stack = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(), LogisticRegression()),
+        final_estimator=final,
+        cv=3,
+    )
+    pipeline = make_pipeline(StandardScaler(), stack).fit(X, y)
+    with pytest.warns(UserWarning, match="the meta-learner is a Pipeline"):
+        display = GranularityDisplay.from_estimator(pipeline)
+    assert display.level_names == ["coarse", "fine"] and display.usage is None
+
+
+def test_the_vote_shows_its_level_weights(binary_data, pooled_and_raw):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        pooled_and_raw(
+            LogisticRegression(), RandomForestClassifier(10, random_state=0)
+        ),
+        final_estimator="vote",
+        cv=3,
+    ).fit(X, y)
+    np.testing.assert_array_equal(level_usage(clf), clf.final_estimator_.weights_)

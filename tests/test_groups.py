@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.utils import get_tags
 
 from skmgm.granularity import FeatureGroups
 
@@ -40,8 +41,26 @@ def test_bad_groups_name_the_problem(groups, agg, match):
         FeatureGroups(groups, agg=agg).fit(np.ones((3, 4)))
 
 
-def test_nan_is_refused():
+def test_nan_is_refused_in_grouped_columns_only():
     X = np.ones((3, 4))
     X[1, 1] = np.nan
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(ValueError, match="X's grouped columns contains NaN"):
         FeatureGroups({"g": [0, 1]}).fit(X)
+    # A column outside every group is never read.
+    assert_array_equal(FeatureGroups({"g": [2, 3]}).fit_transform(X), np.ones((3, 1)))
+
+
+def test_nan_tolerant_statistics_skip_missing_values():
+    X = np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, 5.0]])
+    view = FeatureGroups({"g": [0, 1, 2]}, agg=("nanmean", "nanmax", "nansum"))
+    assert get_tags(view).input_tags.allow_nan
+    assert_array_equal(view.fit_transform(X), [[2.0, 3.0, 4.0], [5.0, 5.0, 5.0]])
+
+
+def test_text_columns_outside_the_groups_are_never_read():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 5.0], "city": ["x", "y"]})
+    view = FeatureGroups({"ab": ["a", "b"]}, agg="mean").fit(frame)
+    assert_array_equal(view.transform(frame), [[2.0], [3.5]])
+    with pytest.raises(ValueError, match="could not convert string"):
+        FeatureGroups({"all": ["a", "city"]}).fit(frame)

@@ -171,9 +171,15 @@ def test_verbose_reports_every_task_and_is_silent_at_zero(capsys, binary_data):
     assert capsys.readouterr().err == ""
     MultiGranularityClassifier(levels, cv=3, verbose=1).fit(X, y)
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 4  # 3 folds + the refit
+    assert len(lines) == 6  # the plan, 3 folds, the refit, the meta-learner
+    assert lines[0].startswith(
+        "[skmgm] 4 tasks (1 levels x 3 folds + 1 refits) on joblib's "
+    )
     assert any("level 'a' refit" in line for line in lines)
     assert any("level 'a' fold 2" in line for line in lines)
+    assert lines[-1].startswith(
+        f"[skmgm] final estimator LogisticRegression on {len(X)} x 1 stacked columns"
+    )
 
 
 def test_refit_false_runs_fold_tasks_only(monkeypatch, multiclass_data):

@@ -3,6 +3,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_linnerud
 from sklearn.ensemble import RandomForestRegressor, StackingRegressor
+from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -103,3 +104,21 @@ def test_multi_output_y_where_scikit_learn_stacking_raises():
     assert get_tags(reg).target_tags.multi_output
     # The default levels hold HistGradientBoosting, which is single-output.
     assert not get_tags(MultiGranularityRegressor()).target_tags.multi_output
+
+
+def test_predict_params_reach_the_final_estimator(regression_data):
+    # As StackingRegressor: predict(X, return_std=True) asks the Gaussian
+    # process for its standard deviations too.
+    X, y = regression_data
+    folds = KFold(3, shuffle=True, random_state=0)
+    final = GaussianProcessRegressor()
+    ours = MultiGranularityRegressor(
+        [("ridge", "passthrough", Ridge())], final_estimator=final, cv=folds
+    ).fit(X, y)
+    theirs = StackingRegressor(
+        [("ridge", Ridge())], final_estimator=final, cv=folds
+    ).fit(X, y)
+    mean, std = ours.predict(X[:20], return_std=True)
+    expected_mean, expected_std = theirs.predict(X[:20], return_std=True)
+    assert_allclose(mean, expected_mean)
+    assert_allclose(std, expected_std)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
@@ -156,3 +157,19 @@ def test_nan_is_refused():
     X[2, 3] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         MultiGrainedScanner(window=3).fit(X, np.array([0, 1] * 3))
+
+
+def test_a_class_with_one_row_keeps_its_columns():
+    # The fold without the class's only row fits an inner forest that knows
+    # two classes of three: its vectors were narrower, and fit_transform broke.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 40))
+    y = np.repeat([0, 1, 2], [40, 19, 1])
+    scanner = MultiGrainedScanner(ExtraTreesClassifier(10, random_state=0), window=8)
+    view = scanner.fit_transform(X, y)
+    assert view.shape == scanner.transform(X).shape
+    assert np.isfinite(view).all()
+    # The rare class's columns are 0 for every row whose model never saw it.
+    rare = [i for i, name in enumerate(scanner.get_feature_names_out())
+            if "class2" in name]  # fmt: skip
+    assert rare and np.all(view[y == 2][:, rare] == 0)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification
 from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
@@ -117,3 +119,34 @@ def test_fit_once_names_unknown_levels(binary_data):
     )
     with pytest.raises(ValueError, match=r"fit_once=\['a', 'zz'\].*\['zz'\]"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "model", [MultiGranularityClassifier(cv=2), MultiGranularityRegressor(cv=2)]
+)
+def test_default_levels_are_deterministic_above_ten_thousand_rows(model):
+    # Above 10,000 rows HistGradientBoosting's early stopping draws a
+    # validation split: unseeded, two fits gave probabilities 0.49 apart.
+    X, y = make_classification(10_050, 5, n_informative=3, random_state=0)
+    first = clone(model).fit(X, y).transform(X[:200])
+    second = clone(model).fit(X, y).transform(X[:200])
+    np.testing.assert_array_equal(first, second)
+
+
+def test_a_frozen_level_is_never_refitted():
+    # scikit-learn's FrozenEstimator (1.6+) is skmgm's prefitted level: its
+    # fit does nothing, so every fold and the refit keep the given model,
+    # and its predictions on all rows feed the meta-learner.
+    frozen_module = pytest.importorskip("sklearn.frozen")
+    X, y = make_classification(150, 6, n_informative=4, n_classes=3, random_state=0)
+    prefit = LogisticRegression(max_iter=1000).fit(X[::2], y[::2])
+    coef = prefit.coef_.copy()
+    levels = [
+        ("prefit", "passthrough", frozen_module.FrozenEstimator(prefit)),
+        ("tree", "passthrough", DecisionTreeClassifier(max_depth=2, random_state=0)),
+    ]
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    assert clf.named_levels_.prefit.estimator.estimator is prefit
+    np.testing.assert_array_equal(prefit.coef_, coef)
+    np.testing.assert_allclose(clf.transform(X)[:, :3], prefit.predict_proba(X))
+    assert clf.level_scores_["prefit"] == prefit.score(X, y)

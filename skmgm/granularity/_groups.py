@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skmgm._compat import _fit_context, _get_feature_names
+from skmgm._compat import _fit_context, _get_feature_names, _safe_indexing
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
 
@@ -17,6 +19,13 @@ _AGGREGATES = {
     "max": np.max,
     "std": np.std,
     "median": np.median,
+    # NaN-tolerant: over the values that are there (NaN if none is).
+    "nanmean": np.nanmean,
+    "nansum": np.nansum,
+    "nanmin": np.nanmin,
+    "nanmax": np.nanmax,
+    "nanstd": np.nanstd,
+    "nanmedian": np.nanmedian,
 }
 
 
@@ -36,7 +45,12 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
         column name.
     agg : str or tuple of str, default="mean"
         Statistics per group, among ``"mean"``, ``"sum"``, ``"min"``,
-        ``"max"``, ``"std"`` and ``"median"``.
+        ``"max"``, ``"std"`` and ``"median"``, and their NaN-tolerant forms
+        ``"nanmean"``, ``"nansum"``, ``"nanmin"``, ``"nanmax"``, ``"nanstd"``
+        and ``"nanmedian"`` (NumPy's), which skip missing values. Only the
+        grouped columns are read and checked: other columns may hold text or
+        NaN. NaN in a grouped column is refused unless every statistic is a
+        NaN-tolerant one.
 
     Attributes
     ----------
@@ -80,10 +94,7 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
         self : FeatureGroups
             This transformer.
         """
-        names = _get_feature_names(X)
-        X = validate_data(self, X)
-        self._column_indices(X.shape[1], names)
-        self._aggregates()
+        self._grouped_columns(X, reset=True)
         return self
 
     def transform(self, X):
@@ -99,17 +110,36 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
         X_groups : ndarray of shape (n_samples, n_groups * n_aggregates)
             Group-major: every statistic of the first group, then the next.
         """
-        names = _get_feature_names(X)
-        X = validate_data(self, X, reset=False)
-        indices = self._column_indices(X.shape[1], names)
-        aggregates = self._aggregates()
+        X, indices = self._grouped_columns(X, reset=False)
+        positions = np.cumsum([0, *map(len, indices.values())])
         return np.column_stack(
             [
-                _AGGREGATES[agg](X[:, columns], axis=1)
-                for columns in indices.values()
-                for agg in aggregates
+                _AGGREGATES[agg](X[:, start:stop], axis=1)
+                for start, stop in pairwise(positions)
+                for agg in self._aggregates()
             ]
         )
+
+    def _grouped_columns(self, X, *, reset):
+        """The grouped columns of ``X`` side by side, checked; their groups.
+
+        Only these columns are converted and checked, so that a table's other
+        columns (text, NaN) never stand in the way.
+        """
+        names = _get_feature_names(X)
+        if not hasattr(X, "columns"):
+            X = check_array(X, dtype=None, ensure_all_finite=False)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        indices = self._column_indices(X.shape[1], names)
+        selected = _safe_indexing(X, np.concatenate(list(indices.values())), axis=1)
+        nan_tolerant = all(agg.startswith("nan") for agg in self._aggregates())
+        selected = check_array(
+            selected,
+            dtype="numeric",
+            ensure_all_finite="allow-nan" if nan_tolerant else True,
+            input_name="X's grouped columns",
+        )
+        return selected, indices
 
     def get_feature_names_out(self, input_features=None):
         """Names of the view's columns: ``<group>_<statistic>``.
@@ -175,4 +205,8 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
+        aggregates = self.agg if isinstance(self.agg, (tuple, list)) else [self.agg]
+        tags.input_tags.allow_nan = all(
+            str(agg).startswith("nan") for agg in aggregates
+        )
         return tags

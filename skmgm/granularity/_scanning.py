@@ -344,12 +344,20 @@ class MultiGrainedScanner(TransformerMixin, BaseEstimator):
         windows = self._windows(X)
         n_rows, n_positions, size = windows.shape
         flat = self._instance_features(windows.reshape(n_rows * n_positions, size))
-        outputs = (
-            inner.predict_proba(flat)
-            if hasattr(self, "classes_")
-            else inner.predict(flat).reshape(-1, 1)
-        )
+        if hasattr(self, "classes_"):
+            outputs = self._all_classes(inner, inner.predict_proba(flat))
+        else:
+            outputs = inner.predict(flat).reshape(-1, 1)
         return outputs.reshape(n_rows, n_positions, -1)
+
+    def _all_classes(self, inner, proba):
+        """One column per class of ``y``: a fold's inner estimator may have
+        missed a rare class, whose probability is then 0."""
+        if proba.shape[1] == len(self.classes_):
+            return proba
+        full = np.zeros((len(proba), len(self.classes_)), dtype=proba.dtype)
+        full[:, inner.classes_] = proba
+        return full
 
     def _pool(self, outputs):
         columns = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -9,13 +11,17 @@ from sklearn.utils.validation import check_is_fitted
 def level_usage(estimator) -> np.ndarray | None:
     """Share of the meta-learner's weight on each level's columns.
 
-    The sum of absolute coefficients (``coef_``) or of feature importances
+    The vote's level weights (``final_estimator="vote"``), or the sum of
+    absolute coefficients (``coef_``) or of feature importances
     (``feature_importances_``) over each level's stacked columns, normalised
-    to sum to one; ``None`` when the meta-learner exposes neither. Raw
-    features handed over with ``passthrough=True`` are left out.
+    to sum to one; ``None`` when the meta-learner exposes none of them
+    (:func:`usage_unknown_because` says why). Raw features handed over with
+    ``passthrough=True`` are left out.
     """
     check_is_fitted(estimator)
     final = estimator.final_estimator_
+    if hasattr(final, "level_accuracies_"):  # the vote weighs levels itself
+        return np.asarray(final.weights_)
     if hasattr(final, "coef_"):
         weights = np.abs(np.atleast_2d(final.coef_)).sum(axis=0)
     elif hasattr(final, "feature_importances_"):
@@ -27,6 +33,24 @@ def level_usage(estimator) -> np.ndarray | None:
     per_level = np.add.reduceat(weights[:n_stacked], starts)
     total = per_level.sum()
     return per_level / total if total > 0 else per_level
+
+
+def usage_unknown_because(estimator) -> str:
+    """Why :func:`level_usage` cannot tell how the stack uses its levels."""
+    final = estimator.final_estimator_
+    name = type(final).__name__
+    if hasattr(final, "steps"):
+        return (
+            f"the meta-learner is a {name}: the coefficients of its last step "
+            "weigh its own features, not the stacked columns"
+        )
+    return f"the meta-learner {name} has neither coef_ nor feature_importances_"
+
+
+def _stack_of(estimator):
+    """The multi-granularity estimator itself, or the last step of a pipeline."""
+    check_is_fitted(estimator)
+    return estimator[-1] if hasattr(estimator, "steps") else estimator
 
 
 class GranularityDisplay:
@@ -79,8 +103,9 @@ class GranularityDisplay:
 
         Parameters
         ----------
-        estimator : MultiGranularityClassifier or MultiGranularityRegressor
-            A fitted estimator.
+        estimator : MultiGranularityClassifier, MultiGranularityRegressor \
+                or Pipeline
+            A fitted estimator, or a fitted pipeline ending in one.
         ax : matplotlib Axes or sequence of two, default=None
             Where to draw; ``None`` makes a new figure.
 
@@ -89,12 +114,20 @@ class GranularityDisplay:
         display : GranularityDisplay
             The drawn display.
         """
-        check_is_fitted(estimator)
+        estimator = _stack_of(estimator)
         is_classifier = hasattr(estimator, "classes_")
+        usage = level_usage(estimator)
+        if usage is None:
+            warnings.warn(
+                "GranularityDisplay shows no use of the levels in the stack: "
+                f"{usage_unknown_because(estimator)}.",
+                UserWarning,
+                stacklevel=2,
+            )
         display = cls(
             level_names=[name for name, _, _ in estimator.levels_],
             scores=list(estimator.level_scores_.values()),
-            usage=level_usage(estimator),
+            usage=usage,
             score_name="accuracy" if is_classifier else "R²",
         )
         return display.plot(ax=ax)
