@@ -41,7 +41,7 @@ def _cases(quick: bool):
 
 
 def _series(seed):
-    return make_series_levels(random_state=seed)
+    return make_series_levels(random_state=seed, granularities=("kernels",))
 
 
 def full_stack_predict(model, X):

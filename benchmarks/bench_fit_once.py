@@ -1,7 +1,8 @@
 """What fitting label-free views once does: out-of-fold scores and fit time.
 
-``make_series_levels`` with ``fit_once="label_free"`` (each kernel and
-interval view fitted once on all training rows, its view computed once)
+``make_series_levels(granularities=("kernels",))`` with
+``fit_once="label_free"`` (the kernel view fitted once on all training rows,
+its view computed once)
 against ``fit_once=None`` (the kernel views fitted inside every fold), on the
 training splits of the UCR development panel, alternately: each level's
 out-of-fold accuracy (``level_scores_``, the figures the meta-learner and
@@ -33,7 +34,7 @@ def run(quick: bool, n_jobs: int) -> list:
         X_train, y_train, _, _ = load_ucr(dataset)
         for label in alternating(repeat, list(SETTINGS)):
             model = MultiGranularityClassifier(
-                make_series_levels(random_state=0),
+                make_series_levels(random_state=0, granularities=("kernels",)),
                 fit_once=SETTINGS[label],
                 n_jobs=n_jobs,
             )

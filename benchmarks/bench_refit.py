@@ -49,7 +49,7 @@ def _cases(quick: bool):
 
 
 def _series(seed):
-    return make_series_levels(random_state=seed)
+    return make_series_levels(random_state=seed, granularities=("kernels",))
 
 
 def run(quick: bool, n_jobs: int) -> list:

@@ -1,7 +1,8 @@
 """What the stacking layer costs the series preset: the same level with and
 without it, on the UCR development panel's official splits.
 
-``MultiGranularityClassifier(make_series_levels(random_state=seed))`` against
+``MultiGranularityClassifier(make_series_levels(random_state=seed,
+granularities=("kernels",)))`` (its one kernel level) against
 ``make_pipeline(view, estimator)`` of its one level (no folds, no
 meta-learner), 3 seeds, fitted in turn on the same data. A diagnosis, not a
 configuration choice: nothing is chosen from these test splits.
@@ -27,8 +28,10 @@ STACKED, ALONE = "stacked (meta-learner on out-of-fold scores)", "level alone"
 
 
 def contenders(seed: int, n_jobs: int) -> dict:
-    levels = make_series_levels(random_state=seed)
-    ((_, view, estimator),) = make_series_levels(random_state=seed)
+    levels = make_series_levels(random_state=seed, granularities=("kernels",))
+    ((_, view, estimator),) = make_series_levels(
+        random_state=seed, granularities=("kernels",)
+    )
     return {
         STACKED: MultiGranularityClassifier(levels, n_jobs=n_jobs),
         ALONE: make_pipeline(view, estimator),
