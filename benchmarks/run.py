@@ -32,6 +32,7 @@ import bench_presets
 import bench_refit
 import bench_scaling
 import bench_stack_cost
+import bench_staged
 import bench_tabular
 import bench_transforms
 import bench_ucr
@@ -48,6 +49,7 @@ BENCHMARKS = {
         bench_digits,
         bench_early_exit,
         bench_refit,
+        bench_staged,
         bench_presets,
         bench_fit_once,
         bench_transforms,

@@ -95,6 +95,23 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
     early_exit_tolerance : float in [0, 1], default=0.005
         How much out-of-fold accuracy ``early_exit="auto"`` may give up
         against the full stack.
+    staged_fit : bool, default=False
+        Train coarse to fine (needs ``early_exit``): the levels are fitted in
+        order, each (folds and refit) on the rows that did not exit at the
+        levels before it, and the meta-learner on the rows that reach it; a
+        row exits at a level when that level's out-of-fold probability for it
+        passes the level's threshold. With ``early_exit="auto"`` each
+        threshold is calibrated when its level is fitted, before the finer
+        levels exist: every exit is charged as a loss when wrong, as if the
+        finer levels would have got the row right, and the exits together may
+        lose at most ``early_exit_tolerance`` of the rows (less one row's
+        worth). The cascade's out-of-fold accuracy over all rows is in
+        ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
+        on the rows that reach it). When too few rows would be left for the
+        folds, the finer levels are fitted on the last stage's rows and
+        ``staged_fit_stopped_`` says so. ``stage_rows_`` holds the rows each
+        level was fitted on; ``levels_report()`` their number and the fit
+        seconds.
     {running}
 
     Attributes
@@ -121,6 +138,12 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
     early_exit_shares_ : dict of str to float
         With ``early_exit``: the out-of-fold share of samples that exit at
         each level, and at ``"final_estimator"`` (the full stack).
+    stage_rows_ : dict of str to ndarray
+        With ``staged_fit=True``: the indices of the training rows each level
+        was fitted on.
+    staged_fit_stopped_ : str or None
+        With ``staged_fit=True``: why the stages stopped shrinking early, or
+        ``None``.
     {features_in}
 
     See Also
@@ -159,6 +182,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ],
         "early_exit": [None, StrOptions({"auto"}), Interval(Real, 0, 1, closed="both")],
         "early_exit_tolerance": [Interval(Real, 0, 1, closed="both")],
+        "staged_fit": ["boolean"],
     }
     _estimator_kind = "classifier"
 
@@ -174,6 +198,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         fit_once="label_free",
         early_exit=None,
         early_exit_tolerance=0.005,
+        staged_fit=False,
         n_jobs=None,
         verbose=0,
         timeout=None,
@@ -192,6 +217,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         self.stack_method = stack_method
         self.early_exit = early_exit
         self.early_exit_tolerance = early_exit_tolerance
+        self.staged_fit = staged_fit
 
     def _default_levels(self):
         return [
@@ -246,7 +272,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
 
     def _after_fit(self, fit_info, y, sample_weight):
         self._early_exit = None
-        if self.early_exit is not None:
+        if "early_exit" in fit_info:  # calibrated stage by stage
+            self._early_exit = fit_info.early_exit
+        elif self.early_exit is not None:
             self._early_exit = EarlyExit.calibrated(
                 self,
                 fit_info,
@@ -255,6 +283,15 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
                 early_exit=self.early_exit,
                 tolerance=self.early_exit_tolerance,
             )
+
+    def _fits_in_stages(self):
+        if self.staged_fit and self.early_exit is None:
+            raise ValueError(
+                "staged_fit=True needs early_exit ('auto' or a threshold): the "
+                "exit thresholds decide which rows the finer levels are fitted "
+                "on; got early_exit=None."
+            )
+        return self.staged_fit
 
     def _make_final_estimator(self):
         make = super()._make_final_estimator
@@ -328,9 +365,10 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ----------
         {X}
         **predict_params : dict
-            Passed to the final estimator's ``predict`` (with metadata
-            routing, what it requested), as in scikit-learn's stacking; not
-            with early exit, where rows may never reach it.
+            Passed to the final estimator's ``predict``, as in scikit-learn's
+            stacking; with metadata routing, each level's granularity and
+            estimator and the final estimator get what they requested. Not
+            with early exit, where rows may never reach the final estimator.
 
         Returns
         -------
@@ -338,18 +376,18 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             Predicted class labels (a label matrix for multilabel ``y``).
         """
         check_is_fitted(self)
-        params = route_predict_params(self, predict_params)
+        routed = route_predict_params(self, predict_params)
         if _early_exit_fitted(self):
-            if params:
+            if predict_params:
                 raise TypeError(
-                    f"predict got {sorted(params)}, which early_exit="
+                    f"predict got {sorted(predict_params)}, which early_exit="
                     f"{self.early_exit!r} cannot pass on: rows that exit early "
                     "never reach the final estimator."
                 )
             X = self._validate_X(X, reset=False)
             return self._targets.decode(self._early_exit.predict(self, X))
-        X_meta = self._transform_validated(X)
-        encoded = self.final_estimator_.predict(X_meta, **params)
+        X_meta = self._transform_validated(X, routed.levels)
+        encoded = self.final_estimator_.predict(X_meta, **routed.final)
         return self._targets.decode(encoded)
 
     @available_if(final_estimator_has("predict_proba"))

@@ -64,7 +64,7 @@ def calibrate(
         confidence = proba.max(axis=1)
         level_correct = (proba.argmax(axis=1) == y).astype(float)
         if early_exit == "auto":
-            threshold = _loosest_threshold(
+            threshold = loosest_threshold(
                 confidence, level_correct, correct, remaining, weights, target
             )
         else:
@@ -83,7 +83,7 @@ def calibrate(
     )
 
 
-def _loosest_threshold(confidence, level_correct, correct, remaining, weights, target):
+def loosest_threshold(confidence, level_correct, correct, remaining, weights, target):
     """The lowest threshold whose exits keep the accuracy at ``target``.
 
     Lowering the threshold lets the remaining rows exit in order of falling

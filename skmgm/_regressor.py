@@ -140,9 +140,10 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         ----------
         {X}
         **predict_params : dict
-            Passed to the final estimator's ``predict`` (with metadata
-            routing, what it requested), e.g. ``return_std=True`` for a
-            Gaussian process.
+            Passed to the final estimator's ``predict``, e.g.
+            ``return_std=True`` for a Gaussian process. With metadata routing,
+            each level's granularity and estimator and the final estimator
+            get what they requested.
 
         Returns
         -------
@@ -151,5 +152,6 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
             ``predict_params``.
         """
         check_is_fitted(self)
-        params = route_predict_params(self, predict_params)
-        return self.final_estimator_.predict(self._transform_validated(X), **params)
+        routed = route_predict_params(self, predict_params)
+        X_meta = self._transform_validated(X, routed.levels)
+        return self.final_estimator_.predict(X_meta, **routed.final)

@@ -19,11 +19,19 @@ def metadata_router(estimator) -> MetadataRouter:
     requests, at fit and at predict time.
     """
     router = MetadataRouter(owner=estimator)
-    fit = MethodMapping().add(caller="fit", callee="fit")
     for name, granularity, level_estimator in estimator._iter_levels():
-        router.add(**{f"{name}__estimator": level_estimator}, method_mapping=fit)
+        # At predict time a level answers with its stack method, after its
+        # granularity's transform.
+        method = _stack_method(estimator, name, level_estimator)
+        router.add(
+            **{f"{name}__estimator": level_estimator},
+            method_mapping=_mapping(fit="fit", predict=method),
+        )
         if not is_passthrough(granularity):
-            router.add(**{f"{name}__granularity": granularity}, method_mapping=fit)
+            router.add(
+                **{f"{name}__granularity": granularity},
+                method_mapping=_mapping(fit="fit", predict="transform"),
+            )
     router.add(
         splitter=check_cv(estimator.cv),
         method_mapping=MethodMapping().add(caller="fit", callee="split"),
@@ -33,24 +41,54 @@ def metadata_router(estimator) -> MetadataRouter:
         final = estimator._final_estimator_or_default()
     router.add(
         final_estimator=final,
-        method_mapping=MethodMapping()
-        .add(caller="fit", callee="fit")
-        .add(caller="predict", callee="predict"),
+        method_mapping=_mapping(fit="fit", predict="predict"),
     )
     return router
 
 
-def route_predict_params(estimator, predict_params) -> dict:
-    """What the meta-learner's ``predict`` gets, as in scikit-learn's stacking.
+def _mapping(**callee_of) -> MethodMapping:
+    mapping = MethodMapping()
+    for caller, callee in callee_of.items():
+        mapping.add(caller=caller, callee=callee)
+    return mapping
 
-    Without metadata routing every parameter goes to it (e.g. a Gaussian
-    process's ``return_std=True``); with routing, what it requested.
+
+def _stack_method(estimator, name, level_estimator) -> str:
+    """The method a level stacks: the fitted one, else the configured one."""
+    names = [level_name for level_name, _, _ in getattr(estimator, "levels_", [])]
+    if name in names:
+        return estimator.stack_method_[names.index(name)]
+    try:
+        return estimator._stack_method_of(name, level_estimator)
+    except ValueError:  # fit will say what is wrong with the level
+        return "predict"
+
+
+def route_predict_params(estimator, predict_params) -> Bunch:
+    """What ``predict`` hands on: to the levels' parts, and to the meta-learner.
+
+    Without metadata routing every parameter goes to the meta-learner's
+    ``predict`` (e.g. a Gaussian process's ``return_std=True``), as in
+    scikit-learn's stacking, and the levels get none. With routing, each
+    level's granularity (``transform``) and estimator (its stack method), and
+    the meta-learner, get what they requested.
     """
-    if _routing_enabled():
-        return process_routing(estimator, "predict", **predict_params)[
-            "final_estimator"
-        ].predict
-    return predict_params
+    if not _routing_enabled():
+        return Bunch(levels={}, final=predict_params)
+    routed = process_routing(estimator, "predict", **predict_params)
+    levels = {}
+    for (name, granularity, _), method in zip(
+        estimator.levels_, estimator.stack_method_
+    ):
+        levels[name] = Bunch(
+            estimator=routed[f"{name}__estimator"][method],
+            granularity=(
+                {}
+                if is_passthrough(granularity)
+                else routed[f"{name}__granularity"].transform
+            ),
+        )
+    return Bunch(levels=levels, final=routed.final_estimator.predict)
 
 
 def route_fit_params(estimator, levels, fit_params) -> Bunch:

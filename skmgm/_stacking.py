@@ -46,6 +46,7 @@ from skmgm._composition import (
 from skmgm._plan import plan_level, run_plan
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
+from skmgm._staged import fit_staged
 from skmgm._validation import (
     check_final_estimator,
     check_levels,
@@ -189,19 +190,47 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         routed = route_fit_params(self, active, fit_params)
         splits = self._pinned_splits(X, y, routed.split)
         once = self._levels_fitted_once(levels)
-        planned = [
-            plan_level(
-                level,
-                self._stack_method_of(level[0], level[2]),
-                X,
-                y,
-                routed.estimator[level[0]],
-                routed.granularity.get(level[0], {}),
-                fit_once=level[0] in once,
+        if self._fits_in_stages():
+            inputs = Bunch(
+                routed=routed,
+                splits=splits,
+                once=once,
+                weights=fit_params.get("sample_weight"),
             )
-            for level in active
-        ]
-        fitted = run_plan(
+            return fit_staged(self, active, X, y, inputs, final_estimator)
+        planned = [self._plan(level, X, y, routed, once) for level in active]
+        fitted = self._run(planned, y, splits)
+        weights = fit_params.get("sample_weight")
+        self._record_levels(planned, fitted, [(y, weights)] * len(planned))
+        oof_predictions = [fit.oof_predictions for fit in fitted]
+        X_meta = self._stack(oof_predictions, X)
+        self._fit_final_estimator(final_estimator, X_meta, y, routed.final)
+        return Bunch(
+            oof_predictions=oof_predictions,
+            X_meta=X_meta,
+            splits=splits,
+            final_params=routed.final,
+        )
+
+    def _fits_in_stages(self) -> bool:
+        """Whether levels are fitted coarse to fine on fewer rows (classifier)."""
+        return False
+
+    def _plan(self, level, X, y, routed, once):
+        """One level's plan on the rows ``X`` and ``y`` (and ``routed``);
+        ``once`` names the levels whose granularity is fitted once."""
+        return plan_level(
+            level,
+            self._stack_method_of(level[0], level[2]),
+            X,
+            y,
+            routed.estimator[level[0]],
+            routed.granularity.get(level[0], {}),
+            fit_once=level[0] in once,
+        )
+
+    def _run(self, planned, y, splits):
+        return run_plan(
             planned,
             y,
             splits,
@@ -211,16 +240,15 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             refit=self.refit,
             timeout=self.timeout,
         )
-        self._record_levels(planned, fitted, y, fit_params.get("sample_weight"))
-        oof_predictions = [fit.oof_predictions for fit in fitted]
-        X_meta = self._stack(oof_predictions, X)
+
+    def _fit_final_estimator(self, final_estimator, X_meta, y, params):
         if isinstance(final_estimator, LevelVote):
             final_estimator.set_params(
                 level_widths=self.level_output_widths_,
                 stack_methods=self.stack_method_,
             )
         start = time.perf_counter()
-        self.final_estimator_ = final_estimator.fit(X_meta, y, **routed.final)
+        self.final_estimator_ = final_estimator.fit(X_meta, y, **params)
         if self.verbose:
             print(
                 f"[skmgm] final estimator {short_name(final_estimator)} on "
@@ -229,15 +257,13 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
                 file=sys.stderr,
                 flush=True,
             )
-        return Bunch(
-            oof_predictions=oof_predictions,
-            X_meta=X_meta,
-            splits=splits,
-            final_params=routed.final,
-        )
 
-    def _record_levels(self, planned, fitted, y, sample_weight):
-        """The fitted attributes that describe the levels."""
+    def _record_levels(self, planned, fitted, targets):
+        """The fitted attributes that describe the levels.
+
+        ``targets`` holds, per level, the ``(y, sample_weight)`` of the rows
+        it was fitted on.
+        """
         self.levels_ = [
             (plan.name, _fitted_granularity(plan, fit), fit.estimator)
             for plan, fit in zip(planned, fitted)
@@ -250,10 +276,11 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         )
         self.stack_method_ = [plan.method for plan in planned]
         self.level_scores_ = {
-            plan.name: self._oof_score(
-                y, fit.oof_predictions, plan.method, sample_weight
-            )
-            for plan, fit in zip(planned, fitted)
+            plan.name: self._oof_score(y, fit.oof_predictions, plan.method, weights)
+            for plan, fit, (y, weights) in zip(planned, fitted, targets)
+        }
+        self.level_fit_rows_ = {
+            plan.name: len(y) for plan, (y, _) in zip(planned, targets)
         }
         self.level_fit_seconds_ = {
             plan.name: fit.fit_seconds for plan, fit in zip(planned, fitted)
@@ -312,15 +339,21 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         return metadata_router(self)
 
     # --------------------------------------------------------------- transform
-    def _predict_level(self, index, X):
+    def _predict_level(self, index, X, params=None):
+        """A level's aligned predictions; ``params`` routed to its parts."""
         _, granularity, estimator = self.levels_[index]
         method = self.stack_method_[index]
+        params = params or Bunch(granularity={}, estimator={})
         with warnings.catch_warnings():
             # _validate_X has warned once already that X lacks the feature
             # names of the fit; every level's parts would say it again.
             warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)
-            view = X if isinstance(granularity, str) else granularity.transform(X)
-            predictions = getattr(estimator, method)(view)
+            view = (
+                X
+                if isinstance(granularity, str)
+                else granularity.transform(X, **params.granularity)
+            )
+            predictions = getattr(estimator, method)(view, **params.estimator)
         return align_predictions(estimator, predictions, method, self._n_classes())
 
     def _stack(self, predictions, X):
@@ -334,10 +367,15 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             return sp.hstack([*blocks, X], format=X.format)
         return np.hstack([*blocks, np.asarray(X)])
 
-    def _transform_validated(self, X):
+    def _transform_validated(self, X, level_params=None):
+        """The stacked level outputs of ``X``; ``level_params`` by level name."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        predictions = [self._predict_level(i, X) for i in range(len(self.levels_))]
+        level_params = level_params or {}
+        predictions = [
+            self._predict_level(index, X, level_params.get(name))
+            for index, (name, _, _) in enumerate(self.levels_)
+        ]
         return self._stack(predictions, X)
 
     def transform(self, X):
@@ -394,8 +432,10 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         report : pandas.DataFrame or dict of lists
             Columns ``level``, ``granularity``, ``estimator``, ``view_width``
             (columns of the level's view), ``stack_method``, ``oof_score``
-            (out-of-fold accuracy or R², as ``level_scores_``) and
-            ``fit_seconds`` (fold fits plus refit). A DataFrame when pandas is
+            (out-of-fold accuracy or R², as ``level_scores_``),
+            ``fit_rows`` (the rows the level was fitted on: all of them,
+            unless ``staged_fit=True``) and ``fit_seconds`` (fold fits plus
+            refit). A DataFrame when pandas is
             installed, else a dict of lists.
 
         Examples
@@ -415,6 +455,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             "view_width": list(self.level_view_widths_),
             "stack_method": list(self.stack_method_),
             "oof_score": list(self.level_scores_.values()),
+            "fit_rows": list(self.level_fit_rows_.values()),
             "fit_seconds": list(self.level_fit_seconds_.values()),
         }
         try:

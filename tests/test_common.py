@@ -94,6 +94,14 @@ ESTIMATORS = [
         cv=3,
         early_exit="auto",
     ),
+    # Trained coarse to fine: the raw level fitted on the rows left open.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
+        cv=3,
+        early_exit="auto",
+        early_exit_tolerance=0.05,
+        staged_fit=True,
+    ),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
         levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),

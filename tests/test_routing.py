@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import StackingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -87,3 +88,34 @@ def test_granularity_gets_its_requested_metadata(routing, regression_data):
     fitted_scaler = reg.named_levels_.scaled.granularity
     expected_mean = np.average(X, axis=0, weights=weights)
     np.testing.assert_allclose(fitted_scaler.mean_, expected_mean)
+
+
+class _Shift(TransformerMixin, BaseEstimator):
+    """A view that takes predict-time metadata: a shift of every value."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X, shift=0.0):
+        return np.asarray(X) + shift
+
+
+def test_predict_metadata_reach_the_levels_that_request_them(routing, binary_data):
+    X, y = binary_data
+    shifted = _Shift().set_transform_request(shift=True)
+    levels = [
+        ("shifted", shifted, LogisticRegression()),
+        ("raw", "passthrough", DecisionTreeClassifier(max_depth=2, random_state=0)),
+    ]
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    routed = clf.predict(X, shift=1.5)
+    # The same as shifting the shifted level's input by hand.
+    lr = clf.named_levels_.shifted.estimator
+    tree = clf.named_levels_.raw.estimator
+    stacked = np.column_stack(
+        [lr.predict_proba(X + 1.5)[:, 1:], tree.predict_proba(X)[:, 1:]]
+    )
+    expected = clf.classes_[clf.final_estimator_.predict(stacked)]
+    np.testing.assert_array_equal(routed, expected)
+    with pytest.raises(Exception, match="shift"):  # nobody else requested it
+        MultiGranularityClassifier(levels[1:], cv=3).fit(X, y).predict(X, shift=1.5)

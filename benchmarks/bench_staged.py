@@ -1,0 +1,92 @@
+"""Staged fitting: fit time and test accuracy against the plain fit.
+
+``staged_fit=True`` against ``staged_fit=False``, both with
+``early_exit="auto"``, fitted alternately on the same split, 3 seeds: digits
+(deep-forest's split) with ``make_image_levels((8, 8))``, and the two
+development-panel series sets with the most training rows
+(ProximalPhalanxOutlineCorrect and FaceAll, official splits) with
+``make_series_levels`` and ``final_estimator="vote"``. Reported: the median
+fit-time ratio staged / plain, the mean test accuracies, and the share of
+the training rows each level was fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+from _cases import DIGITS_SPLIT, digits_split, load_ucr
+from _measure import alternating, start_workers, timed
+from _report import distinct, markdown, mean, median, of
+
+from skmgm import MultiGranularityClassifier, make_image_levels, make_series_levels
+
+NAME = "staged"
+TITLE = "staged_fit: fine levels fitted only on the rows left open"
+NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
+SLOW = False
+SETTINGS = {"plain": False, "staged": True}
+
+
+def _cases(quick: bool):
+    """(data set, data, levels(seed), final_estimator) of each case."""
+    series = partial(make_series_levels, n_features=840 if quick else 10_000)
+    for dataset in ["ItalyPowerDemand"] if quick else [
+        "ProximalPhalanxOutlineCorrect", "FaceAll"
+    ]:  # fmt: skip
+        yield dataset, load_ucr(dataset), series, "vote"
+    if not quick:
+        images = partial(make_image_levels, (8, 8))
+        yield DIGITS_SPLIT, digits_split(), images, None
+
+
+def run(quick: bool, n_jobs: int) -> list:
+    start_workers(n_jobs)
+    rows = []
+    for dataset, (X_train, y_train, X_test, y_test), levels, final in _cases(quick):
+        for seed in range(1 if quick else 3):
+            row = {"benchmark": NAME, "dataset": dataset, "seed": seed}
+            for key in alternating(seed, list(SETTINGS)):
+                model = MultiGranularityClassifier(
+                    levels(random_state=seed),
+                    final_estimator=final,
+                    early_exit="auto",
+                    staged_fit=SETTINGS[key],
+                    n_jobs=n_jobs,
+                )
+                _, row[f"fit_s_{key}"] = timed(model.fit, X_train, y_train)
+                row[f"score_{key}"] = float(model.score(X_test, y_test))
+                if key == "staged":
+                    row["fit_rows_share"] = _shares(model, len(y_train))
+            row["fit_ratio"] = row["fit_s_staged"] / row["fit_s_plain"]
+            rows.append(row)
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def _shares(model, n_rows):
+    """The share of the training rows each level was fitted on."""
+    return {name: n / n_rows for name, n in model.level_fit_rows_.items()}
+
+
+def table(rows: list) -> str:
+    lines = []
+    for dataset in distinct(of(rows, NAME), "dataset"):
+        runs = of(rows, NAME, dataset=dataset)
+        shares = ", ".join(
+            f"{name} {mean([r['fit_rows_share'] for r in runs], name):.2f}"
+            for name in runs[0]["fit_rows_share"]
+        )
+        lines.append([
+            dataset, len(runs),
+            f"**{median(runs, 'fit_ratio'):.2f}** ({median(runs, 'fit_s_staged'):.2f}"
+            f" s vs {median(runs, 'fit_s_plain'):.2f} s)",
+            f"{mean(runs, 'score_plain'):.4f}", f"{mean(runs, 'score_staged'):.4f}",
+            shares,
+        ])  # fmt: skip
+    header = ["data set", "seeds", "fit time ratio staged / plain (median)"]
+    header += ["test accuracy plain", "test accuracy staged"]
+    return markdown([*header, "share of training rows each level was fitted on"], lines)
+
+
+README_BLOCKS = {"staged": table}

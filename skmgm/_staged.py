@@ -1,0 +1,207 @@
+"""Staged fitting: each level is fitted on the rows coarser levels left open.
+
+``MultiGranularityClassifier(staged_fit=True)`` fits its levels in order. A
+level's out-of-fold probabilities decide which of its rows exit there (the
+same thresholds early exit uses at predict time); the next level is fitted
+only on the rows left, and the meta-learner on the rows that reach it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from skmgm._compat import _check_method_params, _safe_indexing
+from skmgm._early_exit import (
+    NEVER,
+    EarlyExit,
+    loosest_threshold,
+    out_of_fold_stack_labels,
+)
+
+
+def restrict_splits(splits, rows, n_samples):
+    """The folds on ``rows`` only, as positions within ``rows``."""
+    position = np.full(n_samples, -1)
+    position[rows] = np.arange(len(rows))
+    restricted = []
+    for train, test in splits:
+        train, test = position[train], position[test]
+        restricted.append((train[train >= 0], test[test >= 0]))
+    return restricted
+
+
+def _folds_hold(splits, y) -> bool:
+    """Every fold has rows to predict and two classes to learn from."""
+    return all(len(test) and len(np.unique(y[train])) >= 2 for train, test in splits)
+
+
+def _on_rows(routed, X, rows):
+    """The routed fit parameters, sliced to ``rows`` where they are per row."""
+
+    def sliced(params):
+        return _check_method_params(X, params=params, indices=rows)
+
+    return Bunch(
+        estimator={name: sliced(p) for name, p in routed.estimator.items()},
+        granularity={name: sliced(p) for name, p in routed.granularity.items()},
+        final=sliced(routed.final),
+    )
+
+
+class _Cascade:
+    """The exits decided so far, over all training rows.
+
+    ``correct`` holds what the cascade gets right: a row that exited, its
+    level's out-of-fold answer; a row still open counts as right, as if the
+    finer levels would settle it (they are not fitted yet), so that each
+    level's exits are charged in full against the tolerance.
+    """
+
+    def __init__(self, n_levels, weights):
+        self.weights = weights
+        self.correct = np.ones(len(weights))
+        self.exit_at = np.full(len(weights), n_levels)
+
+    def threshold(self, model, method, rows, confidence, level_correct):
+        """The level's exit threshold, calibrated as early exit calibrates."""
+        if method != "predict_proba":
+            return NEVER
+        if model.early_exit != "auto":
+            return float(model.early_exit)
+        n_samples = len(self.weights)
+        remaining = np.zeros(n_samples, dtype=bool)
+        remaining[rows] = True
+        full_confidence, full_correct = np.zeros(n_samples), np.zeros(n_samples)
+        full_confidence[rows], full_correct[rows] = confidence, level_correct
+        # As early exit: one loss more than the folds show.
+        target = 1.0 - model.early_exit_tolerance + 1 / n_samples
+        return loosest_threshold(
+            full_confidence, full_correct, self.correct, remaining, self.weights, target
+        )
+
+    def settle(self, index, rows, exits, level_correct):
+        self.correct[rows[exits]] = level_correct[exits]
+        self.exit_at[rows[exits]] = index
+
+    def settle_stack(self, rows, stack_correct):
+        """The rows no level let exit: the stack's out-of-fold answers."""
+        self.correct[rows] = stack_correct
+
+    def early_exit(self, names, thresholds, stack_score):
+        """The fitted cascade; its accuracy is out of fold over all rows."""
+        total = self.weights.sum()
+        shares = np.bincount(self.exit_at, self.weights, len(names) + 1) / total
+        scores = {
+            "stack": stack_score,  # on the rows that reach the stack
+            "cascade": float(self.weights @ self.correct / total),
+        }
+        return EarlyExit(
+            thresholds, scores, dict(zip([*names, "final_estimator"], shares.tolist()))
+        )
+
+
+def fit_staged(model, levels, X, y, inputs, final_estimator):
+    """Fit ``levels`` coarse to fine, each on the rows still open, then the stack.
+
+    ``inputs`` holds what the plain fit would use for every level: the routed
+    fit parameters (``routed``), the folds (``splits``), the levels fitted
+    once (``once``) and the sample weights (``weights``). Sets the fitted
+    attributes of ``model`` and returns what its early exit is built from.
+    """
+    n_samples = len(y)
+    weights = np.ones(n_samples) if inputs.weights is None else inputs.weights
+    cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
+    rows, stages, thresholds = np.arange(n_samples), [], {}
+    model.staged_fit_stopped_ = None
+    for index, level in enumerate(levels):
+        plan, fit = _fit_on_rows(model, level, X, y, rows, inputs)
+        stages.append(Bunch(plan=plan, fit=fit, rows=rows))
+        if index == len(levels) - 1:
+            break
+        confidence, level_correct = _level_answers(model, plan, fit, y[rows])
+        threshold = NEVER
+        if model.staged_fit_stopped_ is None:
+            threshold = cascade.threshold(
+                model, plan.method, rows, confidence, level_correct
+            )
+        exits = confidence > threshold
+        remaining = rows[~exits]
+        if exits.any() and not _folds_hold(
+            restrict_splits(inputs.splits, remaining, n_samples), y[remaining]
+        ):
+            model.staged_fit_stopped_ = (
+                f"After level {plan.name!r} only {len(remaining)} rows were left, "
+                "too few for every fold to hold two classes: the finer levels "
+                f"were fitted on the {len(rows)} rows level {plan.name!r} was "
+                "fitted on, and no row exits before them."
+            )
+            threshold, exits, remaining = NEVER, np.zeros_like(exits), rows
+        thresholds[plan.name] = threshold
+        cascade.settle(index, rows, exits, level_correct)
+        rows = remaining
+    _record_stages(model, stages, y, inputs.weights)
+    fit_info = _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator)
+    cascade.settle_stack(rows, fit_info.stack_correct)
+    names = [stage.plan.name for stage in stages]
+    fit_info.early_exit = cascade.early_exit(names, thresholds, fit_info.stack_score)
+    return fit_info
+
+
+def _fit_on_rows(model, level, X, y, rows, inputs):
+    """One level planned and fitted, out of fold, on ``rows`` only."""
+    n_samples = len(y)
+    X_rows = _safe_indexing(X, rows)
+    routed = _on_rows(inputs.routed, X, rows)
+    plan = model._plan(level, X_rows, y[rows], routed, inputs.once)
+    splits = restrict_splits(inputs.splits, rows, n_samples)
+    (fit,) = model._run([plan], y[rows], splits)
+    return plan, fit
+
+
+def _level_answers(model, plan, fit, y_rows):
+    """Each row's confidence (for predict_proba levels) and correctness."""
+    labels = model._targets.oof_labels(fit.oof_predictions, plan.method)
+    level_correct = (labels == y_rows).astype(float)
+    if plan.method != "predict_proba":
+        return np.zeros(len(y_rows)), level_correct
+    return fit.oof_predictions.max(axis=1), level_correct
+
+
+def _record_stages(model, stages, y, weights):
+    targets = [
+        (y[stage.rows], None if weights is None else np.asarray(weights)[stage.rows])
+        for stage in stages
+    ]
+    model._record_levels(
+        [stage.plan for stage in stages], [stage.fit for stage in stages], targets
+    )
+    model.stage_rows_ = {stage.plan.name: stage.rows for stage in stages}
+
+
+def _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator):
+    """The meta-learner on the rows that reach it, and its out-of-fold answers.
+
+    Every level was fitted on a superset of ``rows``, so each has an
+    out-of-fold prediction for every one of them.
+    """
+    oof_predictions = [
+        stage.fit.oof_predictions[np.searchsorted(stage.rows, rows)] for stage in stages
+    ]
+    X_meta = model._stack(oof_predictions, _safe_indexing(X, rows))
+    final_params = _on_rows(inputs.routed, X, rows).final
+    model._fit_final_estimator(final_estimator, X_meta, y[rows], final_params)
+    splits = restrict_splits(inputs.splits, rows, len(y))
+    stack_labels = out_of_fold_stack_labels(
+        model.final_estimator_, X_meta, y[rows], splits, final_params
+    )
+    stack_correct = (stack_labels == y[rows]).astype(float)
+    weights = None if inputs.weights is None else np.asarray(inputs.weights)[rows]
+    return Bunch(
+        oof_predictions=oof_predictions,
+        X_meta=X_meta,
+        splits=splits,
+        final_params=final_params,
+        stack_correct=stack_correct,
+        stack_score=float(np.average(stack_correct, weights=weights)),
+    )

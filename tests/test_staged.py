@@ -1,0 +1,160 @@
+"""Staged fitting: fine levels fitted only on the rows coarse levels leave open."""
+
+import pickle
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.tree import DecisionTreeClassifier
+
+from skmgm import MultiGranularityClassifier
+
+
+class _Oracle(ClassifierMixin, BaseEstimator):
+    """A level whose answer for a row does not depend on what it was fitted on.
+
+    Column 1 is the class it names, column 2 its confidence: so out-of-fold
+    and refitted answers agree, and which rows exit is known in advance.
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        X = np.asarray(X)
+        n_classes = len(self.classes_)
+        proba = np.tile((1 - X[:, [2]]) / (n_classes - 1), (1, n_classes))
+        proba[np.arange(len(X)), X[:, 1].astype(int)] = X[:, 2]
+        return proba
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class _Recording(ClassifierMixin, BaseEstimator):
+    """Logs the row ids (column 0) and weights of every fit; a real model else."""
+
+    log = []
+
+    def fit(self, X, y, sample_weight=None):
+        X = np.asarray(X)
+        _Recording.log.append((np.sort(X[:, 0]), sample_weight))
+        self.model_ = LogisticRegression(max_iter=1000).fit(X[:, 3:], y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(np.asarray(X)[:, 3:])
+
+
+@pytest.fixture
+def rows():
+    """Row id, the oracle's class and confidence, then informative features."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 60)
+    features = rng.normal(size=(120, 4)) + y[:, None]
+    confidence = np.where(rng.random(120) < 0.5, 0.99, 0.6)
+    X = np.column_stack([np.arange(120), y, confidence, features])
+    return X, y
+
+
+def _staged(**params):
+    levels = [
+        ("oracle", "passthrough", _Oracle()),
+        ("fine", "passthrough", _Recording()),
+    ]
+    return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
+
+
+def test_later_levels_fit_exactly_the_rows_left_open(rows):
+    X, y = rows
+    _Recording.log = []
+    clf = _staged(early_exit=0.9).fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    np.testing.assert_array_equal(clf.stage_rows_["fine"], open_rows)
+    np.testing.assert_array_equal(clf.stage_rows_["oracle"], np.arange(120))
+    # Every task of the fine level (3 folds, the refit) saw only open rows,
+    # and together the folds' training rows cover them all.
+    seen = [ids for ids, _ in _Recording.log]
+    assert len(seen) == 4
+    assert all(np.isin(ids, open_rows).all() for ids in seen)
+    np.testing.assert_array_equal(max(seen, key=len), open_rows)
+    report = clf.levels_report()
+    assert list(report["fit_rows"]) == [120, len(open_rows)]
+    assert clf.staged_fit_stopped_ is None
+
+
+def test_predict_exits_where_training_did(rows):
+    X, y = rows
+    clf = _staged(early_exit=0.9).fit(X, y)
+    exits = clf.exit_levels(X)
+    closed = np.setdiff1d(np.arange(120), clf.stage_rows_["fine"])
+    assert set(exits[closed]) == {"oracle"}
+    assert "oracle" not in set(exits[clf.stage_rows_["fine"]])
+    shares = clf.early_exit_shares_
+    assert shares["oracle"] == pytest.approx(len(closed) / 120)
+
+
+def test_threshold_one_skips_nothing_and_equals_the_plain_fit(rows):
+    X, y = rows
+    levels = [
+        ("tree", "passthrough", DecisionTreeClassifier(max_depth=2, random_state=0)),
+        ("lr", "passthrough", LogisticRegression(max_iter=1000)),
+    ]
+    staged = MultiGranularityClassifier(levels, early_exit=1.0, staged_fit=True)
+    plain = MultiGranularityClassifier(levels, early_exit=1.0)
+    staged.fit(X, y)
+    plain.fit(X, y)
+    assert all(len(r) == 120 for r in staged.stage_rows_.values())
+    np.testing.assert_array_equal(staged.predict(X), plain.predict(X))
+    np.testing.assert_allclose(staged.predict_proba(X), plain.predict_proba(X))
+
+
+def test_sample_weight_is_sliced_with_the_rows(rows):
+    X, y = rows
+    weights = 1.0 + np.arange(120)
+    _Recording.log = []
+    clf = _staged(early_exit=0.9).fit(X, y, sample_weight=weights)
+    for ids, sample_weight in _Recording.log:
+        np.testing.assert_array_equal(np.sort(sample_weight), weights[ids.astype(int)])
+    assert clf.level_scores_["fine"] > 0.5
+
+
+def test_too_few_open_rows_fit_the_finer_levels_on_the_last_stage(rows):
+    X, y = rows
+    X = X.copy()
+    X[y == 1, 2] = 0.99  # every row of class 1 would exit at the oracle
+    clf = _staged(early_exit=0.9).fit(X, y)
+    assert "too few" in clf.staged_fit_stopped_
+    assert len(clf.stage_rows_["fine"]) == 120
+    assert clf.early_exit_thresholds_["oracle"] == 1.0
+
+
+def test_staged_fit_needs_early_exit(rows):
+    X, y = rows
+    with pytest.raises(ValueError, match="staged_fit=True needs early_exit"):
+        _staged().fit(X, y)
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_grid_search_refit_false_and_pickle(rows, refit):
+    X, y = rows
+    clf = _staged(early_exit="auto", refit=refit)
+    grid = GridSearchCV(clf, {"early_exit_tolerance": [0.01, 0.1]}, cv=2).fit(X, y)
+    model = grid.best_estimator_
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading", "sequential"])
+def test_every_joblib_backend_fits_the_same_stages(rows, backend):
+    X, y = rows
+    with parallel_config(backend=backend):
+        clf = _staged(early_exit=0.9, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(
+        clf.stage_rows_["fine"], np.flatnonzero(X[:, 2] <= 0.9)
+    )
