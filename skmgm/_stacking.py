@@ -189,7 +189,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         active = [level for level in levels if not is_drop(level[2])]
         routed = route_fit_params(self, active, fit_params)
         splits = self._pinned_splits(X, y, routed.split)
-        once = self._levels_fitted_once(levels)
+        once = _levels_fitted_once(self.fit_once, levels)
         if self._fits_in_stages():
             inputs = Bunch(
                 routed=routed,
@@ -250,13 +250,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         start = time.perf_counter()
         self.final_estimator_ = final_estimator.fit(X_meta, y, **params)
         if self.verbose:
-            print(
-                f"[skmgm] final estimator {short_name(final_estimator)} on "
-                f"{X_meta.shape[0]} x {X_meta.shape[1]} stacked columns: "
-                f"{time.perf_counter() - start:.2f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+            _report_final_fit(final_estimator, X_meta, time.perf_counter() - start)
 
     def _record_levels(self, planned, fitted, targets):
         """The fitted attributes that describe the levels.
@@ -292,20 +286,6 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             self._level_columns(fit.oof_predictions, plan.method).shape[1]
             for plan, fit in zip(planned, fitted)
         ]
-
-    def _levels_fitted_once(self, levels) -> set:
-        """Names of the levels whose granularity is fitted once on all rows."""
-        if self.fit_once is None:
-            return set()
-        if isinstance(self.fit_once, str):  # "label_free"
-            return {name for name, g, _ in levels if is_label_free(g)}
-        unknown = sorted(set(self.fit_once) - {name for name, _, _ in levels})
-        if unknown:
-            raise ValueError(
-                f"fit_once={self.fit_once!r} names levels that do not exist: "
-                f"{unknown}; the levels are {[name for name, _, _ in levels]}."
-            )
-        return set(self.fit_once)
 
     def _pinned_splits(self, X, y, split_params):
         cv = self._check_cv(y)
@@ -463,6 +443,30 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         except ImportError:
             return report
         return pd.DataFrame(report)
+
+
+def _levels_fitted_once(fit_once, levels) -> set:
+    """Names of the levels whose granularity is fitted once on all rows."""
+    if fit_once is None:
+        return set()
+    if isinstance(fit_once, str):  # "label_free"
+        return {name for name, g, _ in levels if is_label_free(g)}
+    unknown = sorted(set(fit_once) - {name for name, _, _ in levels})
+    if unknown:
+        raise ValueError(
+            f"fit_once={fit_once!r} names levels that do not exist: "
+            f"{unknown}; the levels are {[name for name, _, _ in levels]}."
+        )
+    return set(fit_once)
+
+
+def _report_final_fit(final_estimator, X_meta, seconds):
+    print(
+        f"[skmgm] final estimator {short_name(final_estimator)} on "
+        f"{X_meta.shape[0]} x {X_meta.shape[1]} stacked columns: {seconds:.2f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _fitted_granularity(plan, fit):
