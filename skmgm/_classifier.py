@@ -89,9 +89,12 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         more than the tolerance) a level must show gains before it takes
         samples.
         A float is the threshold of every level; 1.0 lets no sample exit.
-        Only levels that hand probabilities to the stack can let samples
-        exit, and never the last one. ``None``: every sample goes through
-        every level. Single-label ``y`` only.
+        A level's probabilities are its ``predict_proba``, or its decision
+        values through a softmax whose temperature is fitted on its
+        out-of-fold values (as ``final_estimator="vote"`` calibrates them);
+        a level stacking labels (``"predict"``) cannot let samples exit, nor
+        can the last level. ``None``: every sample goes through every level.
+        Single-label ``y`` only.
     early_exit_tolerance : float in [0, 1], default=0.005
         How much out-of-fold accuracy ``early_exit="auto"`` may give up
         against the full stack.

@@ -1,7 +1,10 @@
 """Coarse-to-fine early exit: confidence thresholds calibrated out of fold.
 
 A sample leaves the cascade at the first level whose top class probability
-is strictly above that level's threshold; the rest get the full stack. The
+is strictly above that level's threshold; the rest get the full stack. A
+level's probabilities are its ``predict_proba``, or its decision values
+through a softmax whose temperature is fitted on its out-of-fold values (as
+the vote calibrates them); a level stacking labels cannot let rows exit. The
 thresholds are chosen on the out-of-fold predictions a fit already has, coarse
 level first, each as loose as the accuracy budget allows. A fitted classifier
 holds one :class:`EarlyExit` and delegates its cascade to it.
@@ -10,10 +13,13 @@ holds one :class:`EarlyExit` and delegates its cascade to it.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.model_selection import cross_val_predict
 from sklearn.utils import Bunch
 
 from skmgm._compat import _num_samples, _safe_indexing
+from skmgm._predictions import as_columns
+from skmgm._vote import fit_temperature, level_scores
 
 # A threshold no probability exceeds: the level never lets a sample exit.
 NEVER = 1.0
@@ -32,14 +38,35 @@ def out_of_fold_stack_labels(final_estimator, X_meta, y, splits, fit_params):
     )
 
 
-def calibrate(
-    names, methods, oof_predictions, y, stack_labels, *, early_exit, tolerance, weights
-):
+def exit_temperatures(names, methods, oof_predictions, y, n_classes, weights):
+    """Per decision-function level, the temperature of its exit probabilities,
+    fitted on its out-of-fold decision values."""
+    return {
+        name: fit_temperature(
+            level_scores(as_columns(predictions), method, n_classes), y, weights
+        )
+        for name, method, predictions in zip(names, methods, oof_predictions)
+        if method == "decision_function"
+    }
+
+
+def exit_probabilities(predictions, method, n_classes, temperature):
+    """A level's predictions as the probabilities its exits use, or ``None``."""
+    if method == "predict_proba":
+        return predictions
+    if method != "decision_function" or temperature is None:
+        return None
+    scores = level_scores(as_columns(predictions), method, n_classes)
+    return softmax(scores / temperature, axis=1)
+
+
+def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights):
     """Per-level thresholds and the cascade's out-of-fold accuracy.
 
-    Every level but the last may let samples exit, if it hands probabilities
-    to the stack. With ``early_exit="auto"`` each threshold is lowered, coarse
-    level first, as long as the cascade's out-of-fold accuracy, less one
+    Every level but the last may let samples exit, if it has probabilities
+    (``probas``: each level's out-of-fold exit probabilities, or ``None``).
+    With ``early_exit="auto"`` each threshold is lowered, coarse level
+    first, as long as the cascade's out-of-fold accuracy, less one
     sample's worth (1 / n_samples) for the losses the folds did not show,
     stays at least the full stack's minus ``tolerance``; a float is used as
     the threshold of every level.
@@ -55,10 +82,8 @@ def calibrate(
     remaining = np.ones(len(y), dtype=bool)
     exit_at = np.full(len(y), len(names))
     thresholds = {}
-    for index, (name, method, proba) in enumerate(
-        zip(names[:-1], methods, oof_predictions)
-    ):
-        if method != "predict_proba":
+    for index, (name, proba) in enumerate(zip(names[:-1], probas)):
+        if proba is None:
             thresholds[name] = NEVER
             continue
         confidence = proba.max(axis=1)
@@ -112,15 +137,16 @@ def loosest_threshold(confidence, level_correct, correct, remaining, weights, ta
     return float(sorted_confidence[last + 1]) if last + 1 < order.size else 0.0
 
 
-def run_cascade(predict_level, n_levels, thresholds, methods, names, X):
+def run_cascade(predict_level, to_proba, thresholds, names, X):
     """Evaluate the levels coarse first, each on the rows still undecided.
 
-    ``predict_level(index, X_rows)`` gives a level's aligned predictions.
+    ``predict_level(index, X_rows)`` gives a level's aligned predictions,
+    ``to_proba(index, predictions)`` their exit probabilities (or ``None``).
     Returns, for every row, the level index it exits at (``n_levels`` for
     the full stack), the probabilities of the rows that exited, the rows left
     for the stack and, per level, the rows it saw and its predictions.
     """
-    n_samples = _num_samples(X)
+    n_samples, n_levels = _num_samples(X), len(names)
     exit_at = np.full(n_samples, n_levels)
     exit_proba = None
     remaining = np.arange(n_samples)
@@ -129,13 +155,14 @@ def run_cascade(predict_level, n_levels, thresholds, methods, names, X):
         predictions = predict_level(index, _safe_indexing(X, remaining))
         seen.append((remaining, predictions))
         threshold = thresholds.get(names[index], NEVER)
-        if methods[index] != "predict_proba" or threshold >= NEVER:
+        if threshold >= NEVER:
             continue
-        exits = predictions.max(axis=1) > threshold
+        proba = to_proba(index, predictions)
+        exits = proba.max(axis=1) > threshold
         if exit_proba is None:
-            exit_proba = np.zeros((n_samples, predictions.shape[1]))
+            exit_proba = np.zeros((n_samples, proba.shape[1]))
         exit_at[remaining[exits]] = index
-        exit_proba[remaining[exits]] = predictions[exits]
+        exit_proba[remaining[exits]] = proba[exits]
         remaining = remaining[~exits]
         if remaining.size == 0:
             break
@@ -165,12 +192,15 @@ class EarlyExit:
         Out-of-fold accuracy of the full stack and of the cascade.
     shares : dict of str to float
         Out-of-fold share of samples exiting at each level and at the stack.
+    temperatures : dict of str to float
+        The temperature of each decision-function level's exit probabilities.
     """
 
-    def __init__(self, thresholds: dict, scores: dict, shares: dict):
+    def __init__(self, thresholds: dict, scores: dict, shares: dict, temperatures):
         self.thresholds = thresholds
         self.scores = scores
         self.shares = shares
+        self.temperatures = temperatures
 
     @classmethod
     def calibrated(cls, model, fit_info, y, sample_weight, *, early_exit, tolerance):
@@ -182,10 +212,21 @@ class EarlyExit:
             fit_info.splits,
             fit_info.final_params,
         )
+        names = [name for name, _, _ in model.levels_]
+        n_classes = len(model.classes_)
+        temperatures = exit_temperatures(
+            names, model.stack_method_, fit_info.oof_predictions, y, n_classes,
+            sample_weight,
+        )  # fmt: skip
+        probas = [
+            exit_probabilities(p, method, n_classes, temperatures.get(name))
+            for name, method, p in zip(
+                names, model.stack_method_, fit_info.oof_predictions
+            )
+        ]
         result = calibrate(
-            [name for name, _, _ in model.levels_],
-            model.stack_method_,
-            fit_info.oof_predictions,
+            names,
+            probas,
             y,
             stack_labels,
             early_exit=early_exit,
@@ -193,15 +234,27 @@ class EarlyExit:
             weights=sample_weight,
         )
         scores = {"stack": result.stack_score, "cascade": result.cascade_score}
-        return cls(result.thresholds, scores, result.exit_shares)
+        return cls(result.thresholds, scores, result.exit_shares, temperatures)
+
+    def _to_proba(self, model):
+        names = [name for name, _, _ in model.levels_]
+
+        def to_proba(index, predictions):
+            return exit_probabilities(
+                predictions,
+                model.stack_method_[index],
+                len(model.classes_),
+                self.temperatures.get(names[index]),
+            )
+
+        return to_proba
 
     def run(self, model, X):
         """Run the levels coarse first; stack the rows no level let exit."""
         cascade = run_cascade(
             model._predict_level,
-            len(model.levels_),
+            self._to_proba(model),
             self.thresholds,
-            model.stack_method_,
             [name for name, _, _ in model.levels_],
             X,
         )

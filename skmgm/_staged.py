@@ -15,6 +15,8 @@ from skmgm._compat import _check_method_params, _safe_indexing
 from skmgm._early_exit import (
     NEVER,
     EarlyExit,
+    exit_probabilities,
+    exit_temperatures,
     loosest_threshold,
     out_of_fold_stack_labels,
 )
@@ -63,9 +65,9 @@ class _Cascade:
         self.correct = np.ones(len(weights))
         self.exit_at = np.full(len(weights), n_levels)
 
-    def threshold(self, model, method, rows, confidence, level_correct):
+    def threshold(self, model, rows, confidence, level_correct):
         """The level's exit threshold, calibrated as early exit calibrates."""
-        if method != "predict_proba":
+        if confidence is None:  # the level has no probabilities
             return NEVER
         if model.early_exit != "auto":
             return float(model.early_exit)
@@ -88,7 +90,7 @@ class _Cascade:
         """The rows no level let exit: the stack's out-of-fold answers."""
         self.correct[rows] = stack_correct
 
-    def early_exit(self, names, thresholds, stack_score):
+    def early_exit(self, names, thresholds, stack_score, temperatures):
         """The fitted cascade; its accuracy is out of fold over all rows."""
         total = self.weights.sum()
         shares = np.bincount(self.exit_at, self.weights, len(names) + 1) / total
@@ -96,9 +98,8 @@ class _Cascade:
             "stack": stack_score,  # on the rows that reach the stack
             "cascade": float(self.weights @ self.correct / total),
         }
-        return EarlyExit(
-            thresholds, scores, dict(zip([*names, "final_estimator"], shares.tolist()))
-        )
+        shares = dict(zip([*names, "final_estimator"], shares.tolist()))
+        return EarlyExit(thresholds, scores, shares, temperatures)
 
 
 def fit_staged(model, levels, X, y, inputs, final_estimator):
@@ -112,20 +113,27 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     n_samples = len(y)
     weights = np.ones(n_samples) if inputs.weights is None else inputs.weights
     cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
-    rows, stages, thresholds = np.arange(n_samples), [], {}
+    rows, stages, thresholds, temperatures = np.arange(n_samples), [], {}, {}
     model.staged_fit_stopped_ = None
     for index, level in enumerate(levels):
         plan, fit = _fit_on_rows(model, level, X, y, rows, inputs)
         stages.append(Bunch(plan=plan, fit=fit, rows=rows))
         if index == len(levels) - 1:
             break
-        confidence, level_correct = _level_answers(model, plan, fit, y[rows])
+        weights_rows = cascade.weights[rows]
+        temperatures |= exit_temperatures(
+            [plan.name], [plan.method], [fit.oof_predictions], y[rows],
+            model._n_classes(), weights_rows,
+        )  # fmt: skip
+        confidence, level_correct = _level_answers(
+            model, plan, fit, y[rows], temperatures.get(plan.name)
+        )
         threshold = NEVER
         if model.staged_fit_stopped_ is None:
-            threshold = cascade.threshold(
-                model, plan.method, rows, confidence, level_correct
-            )
-        exits = confidence > threshold
+            threshold = cascade.threshold(model, rows, confidence, level_correct)
+        exits = np.zeros(len(rows), dtype=bool)
+        if threshold < NEVER:
+            exits = confidence > threshold
         remaining = rows[~exits]
         if exits.any() and not _folds_hold(
             restrict_splits(inputs.splits, remaining, n_samples), y[remaining]
@@ -144,7 +152,9 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     fit_info = _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator)
     cascade.settle_stack(rows, fit_info.stack_correct)
     names = [stage.plan.name for stage in stages]
-    fit_info.early_exit = cascade.early_exit(names, thresholds, fit_info.stack_score)
+    fit_info.early_exit = cascade.early_exit(
+        names, thresholds, fit_info.stack_score, temperatures
+    )
     return fit_info
 
 
@@ -159,13 +169,15 @@ def _fit_on_rows(model, level, X, y, rows, inputs):
     return plan, fit
 
 
-def _level_answers(model, plan, fit, y_rows):
-    """Each row's confidence (for predict_proba levels) and correctness."""
+def _level_answers(model, plan, fit, y_rows, temperature):
+    """Each row's exit confidence (``None`` for a level without probabilities)
+    and whether the level's out-of-fold answer is right."""
     labels = model._targets.oof_labels(fit.oof_predictions, plan.method)
     level_correct = (labels == y_rows).astype(float)
-    if plan.method != "predict_proba":
-        return np.zeros(len(y_rows)), level_correct
-    return fit.oof_predictions.max(axis=1), level_correct
+    proba = exit_probabilities(
+        fit.oof_predictions, plan.method, model._n_classes(), temperature
+    )
+    return (None if proba is None else proba.max(axis=1)), level_correct
 
 
 def _record_stages(model, stages, y, weights):

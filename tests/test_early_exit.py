@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 
 from skmgm import MultiGranularityClassifier
@@ -210,3 +211,28 @@ def test_early_exit_refuses_multilabel_and_bad_values(binary_data):
         MultiGranularityClassifier(early_exit=1.5).fit(X, y)
     with pytest.raises(ValueError, match="early_exit"):
         MultiGranularityClassifier(early_exit="fast").fit(X, y)
+
+
+def test_decision_function_levels_exit_through_a_fitted_temperature():
+    # A ridge level has no predict_proba: its decision values become exit
+    # probabilities through a softmax whose temperature is fitted out of fold.
+    X, y = load_digits(return_X_y=True)
+    levels = [
+        ("ridge", StandardScaler(), RidgeClassifier()),
+        ("forest", "passthrough", RandomForestClassifier(50, random_state=0)),
+    ]
+    clf = MultiGranularityClassifier(levels, early_exit=0.9, cv=3)
+    clf.fit(X[:900], y[:900])
+    assert clf.stack_method_[0] == "decision_function"
+    exits = clf.exit_levels(X[900:])
+    assert 0 < np.mean(exits == "ridge") < 1
+    proba = clf.predict_proba(X[900:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    exited = exits == "ridge"
+    assert (proba[exited].max(axis=1) > 0.9).all()
+    np.testing.assert_array_equal(
+        clf.predict(X[900:])[exited],
+        clf.named_levels_.ridge.estimator.predict(
+            clf.named_levels_.ridge.granularity.transform(X[900:][exited])
+        ),
+    )
