@@ -27,7 +27,8 @@ NAME = "presets"
 TITLE = "Choosing the series preset: cross-validation on training splits"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
-# label -> (granularities, final_estimator); None is the logistic stack.
+# label -> (granularities, final_estimator[, early_exit]); None is the
+# logistic stack.
 ALL_SERIES = ["intervals", "kernels", "slope_kernels"]
 SERIES = {
     "kernels": (["kernels"], None),
@@ -36,21 +37,28 @@ SERIES = {
     "kernels + slope_kernels, vote": (["kernels", "slope_kernels"], "vote"),
     "intervals + kernels + slope_kernels": (ALL_SERIES, None),
     "intervals + kernels + slope_kernels, vote": (ALL_SERIES, "vote"),
+    "intervals + kernels + slope_kernels, vote, early exit": (
+        ALL_SERIES,
+        "vote",
+        "auto",
+    ),
 }
 IMAGES = {
     "pixels": (["pixels"], None),
     "kernels + pixels": (["kernels", "pixels"], None),
     "kernels + pixels, vote": (["kernels", "pixels"], "vote"),
+    "kernels + pixels, early exit": (["kernels", "pixels"], None, "auto"),
+    "kernels + pixels, vote, early exit": (["kernels", "pixels"], "vote", "auto"),
     "blocks + kernels + pixels": (["blocks", "kernels", "pixels"], None),
     "blocks + kernels + pixels, vote": (["blocks", "kernels", "pixels"], "vote"),
 }
 
 
 def candidate(preset, configuration, seed, n_jobs):
-    names, final_estimator = configuration
+    names, final_estimator, early_exit = (*configuration, None)[:3]
     levels = preset(random_state=seed, granularities=names)
     return MultiGranularityClassifier(
-        levels, final_estimator=final_estimator, n_jobs=n_jobs
+        levels, final_estimator=final_estimator, early_exit=early_exit, n_jobs=n_jobs
     )
 
 
