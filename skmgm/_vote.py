@@ -11,6 +11,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
+from skmgm._docstrings import Substitution
+
+# The one parameter of predict and predict_proba, written once.
+_STACKED = Substitution(
+    stacked="""X : array-like of shape (n_samples, n_stacked_columns)
+            The levels' stacked predictions."""
+)
 
 # Probabilities are clipped before their log: a level certain of a class it
 # got wrong must cost a finite amount.
@@ -180,13 +187,13 @@ class LevelVote(ClassifierMixin, BaseEstimator):
         )
         return self
 
+    @_STACKED
     def predict_proba(self, X):
         """The weighted average of the levels' calibrated probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_stacked_columns)
-            The levels' stacked predictions.
+        {stacked}
 
         Returns
         -------
@@ -198,13 +205,13 @@ class LevelVote(ClassifierMixin, BaseEstimator):
         levels = zip(self._level_scores(X), self.temperatures_, self.weights_)
         return sum(weight * softmax(s / t, axis=1) for s, t, weight in levels)
 
+    @_STACKED
     def predict(self, X):
         """The class of highest voted probability.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_stacked_columns)
-            The levels' stacked predictions.
+        {stacked}
 
         Returns
         -------
