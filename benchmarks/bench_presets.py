@@ -27,8 +27,8 @@ NAME = "presets"
 TITLE = "Choosing the series preset: cross-validation on training splits"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
-# label -> (granularities, final_estimator[, early_exit]); None is the
-# logistic stack.
+# label -> (granularities, final_estimator[, early_exit[, preset parameters]]);
+# None is the logistic stack.
 ALL_SERIES = ["intervals", "kernels", "slope_kernels"]
 SERIES = {
     "kernels": (["kernels"], None),
@@ -41,6 +41,13 @@ SERIES = {
         ALL_SERIES,
         "vote",
         "auto",
+    ),
+    # MultiRocket's mean of positive values beside PPV, at the same width.
+    "intervals + kernels + slope_kernels, vote, kernels pooled PPV + MPV": (
+        ALL_SERIES,
+        "vote",
+        None,
+        {"pooling": ("ppv", "mpv"), "n_features": 5_000},
     ),
 }
 IMAGES = {
@@ -55,8 +62,10 @@ IMAGES = {
 
 
 def candidate(preset, configuration, seed, n_jobs):
-    names, final_estimator, early_exit = (*configuration, None)[:3]
-    levels = preset(random_state=seed, granularities=names)
+    names, final_estimator, *options = configuration
+    early_exit = options[0] if options else None
+    params = options[1] if len(options) > 1 else {}
+    levels = preset(random_state=seed, granularities=names, **params)
     return MultiGranularityClassifier(
         levels, final_estimator=final_estimator, early_exit=early_exit, n_jobs=n_jobs
     )

@@ -76,6 +76,7 @@ def make_series_levels(
     kind: str = "classifier",
     n_estimators: int = 200,
     n_features: int = 10_000,
+    pooling=("ppv",),
 ) -> list:
     """Levels for equal-length univariate series (one series per row).
 
@@ -112,7 +113,10 @@ def make_series_levels(
     n_estimators : int, default=200
         Trees of the interval level.
     n_features : int, default=10_000
-        Features of each kernel level.
+        Features of each kernel level, per pooling.
+    pooling : tuple of str, default=("ppv",)
+        The kernel levels' poolings (see
+        :class:`~skmgm.granularity.DilatedKernels`).
 
     Returns
     -------
@@ -138,7 +142,9 @@ def make_series_levels(
     _check_kind(kind)
 
     def kernels():
-        return DilatedKernels(n_features=n_features, random_state=random_state)
+        return DilatedKernels(
+            n_features=n_features, pooling=pooling, random_state=random_state
+        )
 
     available = {
         "intervals": lambda: (

@@ -87,3 +87,17 @@ def test_granularities_are_chosen_by_name_in_the_preset_order():
     assert [name for name, _, _ in levels] == ["intervals", "slope_kernels"]
     with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
         make_image_levels((8, 8), granularities=("raw",))
+
+
+def test_series_kernel_levels_take_the_pooling(rhythms):
+    X, _ = rhythms
+    levels = make_series_levels(
+        random_state=0, pooling=("ppv", "mpv"), n_features=168,
+        granularities=("kernels", "slope_kernels"),
+    )  # fmt: skip
+    kernels, slope = (granularity for _, granularity, _ in levels)
+    assert kernels.pooling == ("ppv", "mpv")
+    assert slope[-1].pooling == ("ppv", "mpv")
+    # Per pooling: two poolings double the kernel view's width.
+    one = make_series_levels(random_state=0, n_features=168)[1][1]
+    assert kernels.fit_transform(X).shape[1] == 2 * one.fit_transform(X).shape[1]
