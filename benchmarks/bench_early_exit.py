@@ -30,15 +30,15 @@ SLOW = False
 
 
 def _cases(quick: bool):
-    """(name, data, levels, early_exit_tolerance) of each case."""
+    """(name, data, levels, final_estimator, early_exit_tolerance) of each case."""
     if quick:
-        yield "ItalyPowerDemand", load_ucr("ItalyPowerDemand"), _series, 0.02
+        yield "ItalyPowerDemand", load_ucr("ItalyPowerDemand"), _series, "vote", 0.02
         return
     digits = digits_split()
-    yield "digits (random_state=1 split)", digits, digits_cascade_levels, 0.005
+    yield "digits (random_state=1 split)", digits, digits_cascade_levels, None, 0.005
     for name in ["ItalyPowerDemand", "GunPoint"]:
         for tolerance in (0.005, 0.02):
-            yield name, load_ucr(name), _series, tolerance
+            yield name, load_ucr(name), _series, "vote", tolerance
 
 
 def _series(seed):
@@ -76,12 +76,12 @@ def _case_row(model, X_test, y_test, repeats):
 def run(quick: bool, n_jobs: int) -> list:
     start_workers(n_jobs)
     rows = []
-    for name, data, make_levels, tolerance in _cases(quick):
+    for name, data, make_levels, final_estimator, tolerance in _cases(quick):
         X_train, y_train, X_test, y_test = data
         for seed in range(1 if quick else 3):
             model = MultiGranularityClassifier(
                 make_levels(seed),
-                final_estimator="vote" if make_levels is _series else None,
+                final_estimator=final_estimator,
                 cv=StratifiedKFold(5, shuffle=True, random_state=seed),
                 early_exit="auto",
                 early_exit_tolerance=tolerance,

@@ -27,47 +27,50 @@ NAME = "presets"
 TITLE = "Choosing the series preset: cross-validation on training splits"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
-# label -> (granularities, final_estimator[, early_exit[, preset parameters]]);
-# None is the logistic stack.
+
+
+def _config(granularities, final_estimator=None, early_exit=None, **preset):
+    """A candidate: the preset's granularities and options, and the
+    estimator's meta-learner (``None``: the logistic stack) and early exit."""
+    return {
+        "preset": {"granularities": granularities, **preset},
+        "estimator": {"final_estimator": final_estimator, "early_exit": early_exit},
+    }
+
+
 ALL_SERIES = ["intervals", "kernels", "slope_kernels"]
 SERIES = {
-    "kernels": (["kernels"], None),
-    "kernels, vote (the level alone)": (["kernels"], "vote"),
-    "intervals + kernels": (["intervals", "kernels"], None),
-    "kernels + slope_kernels, vote": (["kernels", "slope_kernels"], "vote"),
-    "intervals + kernels + slope_kernels": (ALL_SERIES, None),
-    "intervals + kernels + slope_kernels, vote": (ALL_SERIES, "vote"),
-    "intervals + kernels + slope_kernels, vote, early exit": (
-        ALL_SERIES,
-        "vote",
-        "auto",
+    "kernels": _config(["kernels"]),
+    "kernels, vote (the level alone)": _config(["kernels"], "vote"),
+    "intervals + kernels": _config(["intervals", "kernels"]),
+    "kernels + slope_kernels, vote": _config(["kernels", "slope_kernels"], "vote"),
+    "intervals + kernels + slope_kernels": _config(ALL_SERIES),
+    "intervals + kernels + slope_kernels, vote": _config(ALL_SERIES, "vote"),
+    "intervals + kernels + slope_kernels, vote, early exit": _config(
+        ALL_SERIES, "vote", "auto"
     ),
     # MultiRocket's mean of positive values beside PPV, at the same width.
-    "intervals + kernels + slope_kernels, vote, kernels pooled PPV + MPV": (
-        ALL_SERIES,
-        "vote",
-        None,
-        {"pooling": ("ppv", "mpv"), "n_features": 5_000},
+    "intervals + kernels + slope_kernels, vote, kernels pooled PPV + MPV": _config(
+        ALL_SERIES, "vote", pooling=("ppv", "mpv"), n_features=5_000
     ),
 }
 IMAGES = {
-    "pixels": (["pixels"], None),
-    "kernels + pixels": (["kernels", "pixels"], None),
-    "kernels + pixels, vote": (["kernels", "pixels"], "vote"),
-    "kernels + pixels, early exit": (["kernels", "pixels"], None, "auto"),
-    "kernels + pixels, vote, early exit": (["kernels", "pixels"], "vote", "auto"),
-    "blocks + kernels + pixels": (["blocks", "kernels", "pixels"], None),
-    "blocks + kernels + pixels, vote": (["blocks", "kernels", "pixels"], "vote"),
+    "pixels": _config(["pixels"]),
+    "kernels + pixels": _config(["kernels", "pixels"]),
+    "kernels + pixels, vote": _config(["kernels", "pixels"], "vote"),
+    "kernels + pixels, early exit": _config(["kernels", "pixels"], None, "auto"),
+    "kernels + pixels, vote, early exit": _config(
+        ["kernels", "pixels"], "vote", "auto"
+    ),
+    "blocks + kernels + pixels": _config(["blocks", "kernels", "pixels"]),
+    "blocks + kernels + pixels, vote": _config(["blocks", "kernels", "pixels"], "vote"),
 }
 
 
 def candidate(preset, configuration, seed, n_jobs):
-    names, final_estimator, *options = configuration
-    early_exit = options[0] if options else None
-    params = options[1] if len(options) > 1 else {}
-    levels = preset(random_state=seed, granularities=names, **params)
+    levels = preset(random_state=seed, **configuration["preset"])
     return MultiGranularityClassifier(
-        levels, final_estimator=final_estimator, early_exit=early_exit, n_jobs=n_jobs
+        levels, **configuration["estimator"], n_jobs=n_jobs
     )
 
 

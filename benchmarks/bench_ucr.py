@@ -35,6 +35,7 @@ NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 PRESET = "skmgm make_series_levels, vote"
 STACKED = "skmgm make_series_levels, logistic stack"
+RIVAL = "aeon MultiRocketClassifier"
 PUBLISHED = {"HIVE-COTE 2": "HC2", "MultiRocket-Hydra": "MR-Hydra", "ROCKET": "ROCKET"}
 
 
@@ -155,7 +156,25 @@ def per_dataset_table(rows: list) -> str:
     return markdown(["data set", *names], lines)
 
 
-README_BLOCKS = {"ucr": table}
+def versus_table(rows: list) -> str:
+    """The preset against ``RIVAL``: mean gap, fit ratio, wins, worst sets."""
+    datasets, summary = summarise(rows)
+    if PRESET not in summary or RIVAL not in summary:
+        return ""
+    ours, theirs = summary[PRESET], summary[RIVAL]
+    gaps = np.subtract(ours["per_set"], theirs["per_set"])
+    worst = np.argsort(gaps)[:3]
+    losses = ", ".join(f"{datasets[i]} {gaps[i]:+.3f}" for i in worst if gaps[i] < 0)
+    line = [
+        RIVAL, f"{ours['accuracy'] - theirs['accuracy']:+.4f}",
+        f"{ours['fit_s'] / theirs['fit_s']:.2f}",
+        f"{int(np.sum(gaps >= 0))} of {len(datasets)}", losses,
+    ]  # fmt: skip
+    header = ["against", "mean accuracy difference", "median fit-time ratio"]
+    return markdown([*header, "data sets tied or won", "largest losses"], [line])
+
+
+README_BLOCKS = {"ucr": table, "ucr_versus": versus_table}
 details = per_dataset_table
 
 

@@ -277,7 +277,11 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         self._early_exit = None
         if "early_exit" in fit_info:  # calibrated stage by stage
             self._early_exit = fit_info.early_exit
-        elif self.early_exit is not None:
+            return
+        # A refit without stages must not keep an earlier fit's stages.
+        for stale in ("stage_rows_", "staged_fit_stopped_"):
+            vars(self).pop(stale, None)
+        if self.early_exit is not None:
             self._early_exit = EarlyExit.calibrated(
                 self,
                 fit_info,
@@ -285,6 +289,14 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
                 sample_weight,
                 early_exit=self.early_exit,
                 tolerance=self.early_exit_tolerance,
+            )
+
+    def _describe_stack_to(self, final_estimator):
+        # The vote weighs levels, so it must know which columns are whose.
+        if isinstance(final_estimator, LevelVote):
+            final_estimator.set_params(
+                level_widths=self.level_output_widths_,
+                stack_methods=self.stack_method_,
             )
 
     def _fits_in_stages(self):

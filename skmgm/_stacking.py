@@ -52,7 +52,6 @@ from skmgm._validation import (
     check_levels,
     check_numeric_columns,
 )
-from skmgm._vote import LevelVote
 
 _NAMELESS_X = "X does not have valid feature names"
 
@@ -212,6 +211,9 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             final_params=routed.final,
         )
 
+    def _describe_stack_to(self, final_estimator):
+        """Tell a meta-learner that needs it the stack's layout (classifier)."""
+
     def _fits_in_stages(self) -> bool:
         """Whether levels are fitted coarse to fine on fewer rows (classifier)."""
         return False
@@ -242,11 +244,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         )
 
     def _fit_final_estimator(self, final_estimator, X_meta, y, params):
-        if isinstance(final_estimator, LevelVote):
-            final_estimator.set_params(
-                level_widths=self.level_output_widths_,
-                stack_methods=self.stack_method_,
-            )
+        self._describe_stack_to(final_estimator)
         start = time.perf_counter()
         self.final_estimator_ = final_estimator.fit(X_meta, y, **params)
         if self.verbose:

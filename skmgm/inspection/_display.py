@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from skmgm._vote import LevelVote
+
 
 def level_usage(estimator) -> np.ndarray | None:
     """Share of the meta-learner's weight on each level's columns.
@@ -20,7 +22,7 @@ def level_usage(estimator) -> np.ndarray | None:
     """
     check_is_fitted(estimator)
     final = estimator.final_estimator_
-    if hasattr(final, "level_accuracies_"):  # the vote weighs levels itself
+    if isinstance(final, LevelVote):  # the vote weighs levels itself
         return np.asarray(final.weights_)
     if hasattr(final, "coef_"):
         weights = np.abs(np.atleast_2d(final.coef_)).sum(axis=0)
