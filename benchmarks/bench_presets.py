@@ -56,6 +56,7 @@ SERIES = {
 }
 IMAGES = {
     "pixels": _config(["pixels"]),
+    "kernels + pixels, SVC C=1": _config(["kernels", "pixels"], C=1.0),
     "kernels + pixels": _config(["kernels", "pixels"]),
     "kernels + pixels, vote": _config(["kernels", "pixels"], "vote"),
     "kernels + pixels, early exit": _config(["kernels", "pixels"], None, "auto"),

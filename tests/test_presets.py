@@ -83,8 +83,8 @@ def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
 
 
 def test_granularities_are_chosen_by_name_in_the_preset_order():
-    levels = make_series_levels(granularities=("slope_kernels", "intervals"))
-    assert [name for name, _, _ in levels] == ["intervals", "slope_kernels"]
+    levels = make_series_levels(granularities=("intervals", "slope_kernels"))
+    assert [name for name, _, _ in levels] == ["slope_kernels", "intervals"]
     with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
         make_image_levels((8, 8), granularities=("raw",))
 
@@ -99,5 +99,15 @@ def test_series_kernel_levels_take_the_pooling(rhythms):
     assert kernels.pooling == ("ppv", "mpv")
     assert slope[-1].pooling == ("ppv", "mpv")
     # Per pooling: two poolings double the kernel view's width.
-    one = make_series_levels(random_state=0, n_features=168)[1][1]
+    one = make_series_levels(random_state=0, n_features=168)[0][1]
     assert kernels.fit_transform(X).shape[1] == 2 * one.fit_transform(X).shape[1]
+
+
+@pytest.mark.parametrize(
+    "kind, C, expected", [("classifier", None, 10.0), ("regressor", None, 1.0),
+                          ("classifier", 3.0, 3.0), ("regressor", 3.0, 3.0)],
+)  # fmt: skip
+def test_image_pixel_level_takes_its_penalty(kind, C, expected):
+    levels = make_image_levels((8, 8), granularities="pixels", kind=kind, C=C)
+    ((_, _, svm),) = levels
+    assert svm.C == expected
