@@ -38,33 +38,33 @@ def _config(granularities, final_estimator=None, early_exit=None, **preset):
     }
 
 
-ALL_SERIES = ["intervals", "kernels", "slope_kernels"]
+ALL_SERIES = ["kernels", "slope_kernels", "intervals"]
 SERIES = {
     "kernels": _config(["kernels"]),
     "kernels, vote (the level alone)": _config(["kernels"], "vote"),
-    "intervals + kernels": _config(["intervals", "kernels"]),
+    "kernels + intervals": _config(["kernels", "intervals"]),
     "kernels + slope_kernels, vote": _config(["kernels", "slope_kernels"], "vote"),
-    "intervals + kernels + slope_kernels": _config(ALL_SERIES),
-    "intervals + kernels + slope_kernels, vote": _config(ALL_SERIES, "vote"),
-    "intervals + kernels + slope_kernels, vote, early exit": _config(
+    "kernels + slope_kernels + intervals": _config(ALL_SERIES),
+    "kernels + slope_kernels + intervals, vote": _config(ALL_SERIES, "vote"),
+    "kernels + slope_kernels + intervals, vote, early exit": _config(
         ALL_SERIES, "vote", "auto"
     ),
     # MultiRocket's mean of positive values beside PPV, at the same width.
-    "intervals + kernels + slope_kernels, vote, kernels pooled PPV + MPV": _config(
+    "kernels + slope_kernels + intervals, vote, kernels pooled PPV + MPV": _config(
         ALL_SERIES, "vote", pooling=("ppv", "mpv"), n_features=5_000
     ),
 }
 IMAGES = {
     "pixels": _config(["pixels"]),
-    "kernels + pixels, SVC C=1": _config(["kernels", "pixels"], C=1.0),
-    "kernels + pixels": _config(["kernels", "pixels"]),
-    "kernels + pixels, vote": _config(["kernels", "pixels"], "vote"),
-    "kernels + pixels, early exit": _config(["kernels", "pixels"], None, "auto"),
-    "kernels + pixels, vote, early exit": _config(
-        ["kernels", "pixels"], "vote", "auto"
+    "pixels + kernels, SVC C=1": _config(["pixels", "kernels"], C=1.0),
+    "pixels + kernels": _config(["pixels", "kernels"]),
+    "pixels + kernels, vote": _config(["pixels", "kernels"], "vote"),
+    "pixels + kernels, early exit": _config(["pixels", "kernels"], None, "auto"),
+    "pixels + kernels, vote, early exit": _config(
+        ["pixels", "kernels"], "vote", "auto"
     ),
-    "blocks + kernels + pixels": _config(["blocks", "kernels", "pixels"]),
-    "blocks + kernels + pixels, vote": _config(["blocks", "kernels", "pixels"], "vote"),
+    "pixels + blocks + kernels": _config(["pixels", "blocks", "kernels"]),
+    "pixels + blocks + kernels, vote": _config(["pixels", "blocks", "kernels"], "vote"),
 }
 
 
