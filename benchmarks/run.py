@@ -31,6 +31,7 @@ import bench_fit_once
 import bench_presets
 import bench_refit
 import bench_scaling
+import bench_settled
 import bench_stack_cost
 import bench_staged
 import bench_tabular
@@ -50,6 +51,7 @@ BENCHMARKS = {
         bench_early_exit,
         bench_refit,
         bench_staged,
+        bench_settled,
         bench_presets,
         bench_fit_once,
         bench_transforms,

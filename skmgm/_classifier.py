@@ -115,6 +115,14 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ``staged_fit_stopped_`` says so. ``stage_rows_`` holds the rows each
         level was fitted on; ``levels_report()`` their number and the fit
         seconds.
+    staged_fit_settled : float in [0, 1], default=0.0
+        With ``staged_fit=True``: the share of the rows that exited at
+        coarser levels which each finer level is fitted on as well (evenly
+        spaced in row order, so the fit stays deterministic), so that it
+        still learns from easy rows. They only train it: exits and the
+        meta-learner keep to the rows still open. 0 fits each level on the
+        open rows alone; 1 fits every level on all rows, so that only the
+        meta-learner's rows shrink.
     {running}
 
     Attributes
@@ -186,6 +194,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         "early_exit": [None, StrOptions({"auto"}), Interval(Real, 0, 1, closed="both")],
         "early_exit_tolerance": [Interval(Real, 0, 1, closed="both")],
         "staged_fit": ["boolean"],
+        "staged_fit_settled": [Interval(Real, 0, 1, closed="both")],
     }
     _estimator_kind = "classifier"
 
@@ -202,6 +211,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         early_exit=None,
         early_exit_tolerance=0.005,
         staged_fit=False,
+        staged_fit_settled=0.0,
         n_jobs=None,
         verbose=0,
         timeout=None,
@@ -221,6 +231,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         self.early_exit = early_exit
         self.early_exit_tolerance = early_exit_tolerance
         self.staged_fit = staged_fit
+        self.staged_fit_settled = staged_fit_settled
 
     def _default_levels(self):
         return [

@@ -188,8 +188,8 @@ def make_image_levels(
     cross-validation on the training split of scikit-learn's digits
     (``benchmarks/bench_presets.py``): adding ``"blocks"`` gave the same
     accuracy for half as much fit time again, and the support vector
-    machine's default ``C=1`` was less accurate than ``C=10``. No view learns from the labels, so
-    each is computed once per fit.
+    machine's default ``C=1`` was less accurate than ``C=10``. No view
+    learns from the labels, so each is computed once per fit.
 
     Parameters
     ----------

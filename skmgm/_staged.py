@@ -113,49 +113,81 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     n_samples = len(y)
     weights = np.ones(n_samples) if inputs.weights is None else inputs.weights
     cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
-    rows, stages, thresholds, temperatures = np.arange(n_samples), [], {}, {}
+    open_rows, stages, thresholds, temperatures = np.arange(n_samples), [], {}, {}
+    fit_rows = open_rows
     model.staged_fit_stopped_ = None
     for index, level in enumerate(levels):
-        plan, fit = _fit_on_rows(model, level, X, y, rows, inputs)
-        stages.append(Bunch(plan=plan, fit=fit, rows=rows))
+        plan, fit = _fit_on_rows(model, level, X, y, fit_rows, inputs)
+        stages.append(Bunch(plan=plan, fit=fit, rows=fit_rows))
         if index == len(levels) - 1:
             break
-        weights_rows = cascade.weights[rows]
         temperatures |= exit_temperatures(
-            [plan.name], [plan.method], [fit.oof_predictions], y[rows],
-            model._n_classes(), weights_rows,
+            [plan.name], [plan.method], [fit.oof_predictions], y[fit_rows],
+            model._n_classes(), cascade.weights[fit_rows],
         )  # fmt: skip
         confidence, level_correct = _level_answers(
-            model, plan, fit, y[rows], temperatures.get(plan.name)
+            model, plan, fit, y[fit_rows], temperatures.get(plan.name)
         )
+        # Only the rows still open can exit; settled rows in the fit are extras.
+        at = np.searchsorted(fit_rows, open_rows)
+        level_correct = level_correct[at]
         threshold = NEVER
         if model.staged_fit_stopped_ is None:
-            threshold = cascade.threshold(model, rows, confidence, level_correct)
-        exits = np.zeros(len(rows), dtype=bool)
+            confidence = None if confidence is None else confidence[at]
+            threshold = cascade.threshold(model, open_rows, confidence, level_correct)
+        exits = np.zeros(len(open_rows), dtype=bool)
         if threshold < NEVER:
             exits = confidence > threshold
-        remaining = rows[~exits]
+        remaining = open_rows[~exits]
         if exits.any() and not _folds_hold(
             restrict_splits(inputs.splits, remaining, n_samples), y[remaining]
         ):
             model.staged_fit_stopped_ = (
                 f"After level {plan.name!r} only {len(remaining)} rows were left, "
                 "too few for every fold to hold two classes: the finer levels "
-                f"were fitted on the {len(rows)} rows level {plan.name!r} was "
+                f"were fitted on the {len(fit_rows)} rows level {plan.name!r} was "
                 "fitted on, and no row exits before them."
             )
-            threshold, exits, remaining = NEVER, np.zeros_like(exits), rows
+            threshold, exits, remaining = NEVER, np.zeros_like(exits), open_rows
         thresholds[plan.name] = threshold
-        cascade.settle(index, rows, exits, level_correct)
-        rows = remaining
+        cascade.settle(index, open_rows, exits, level_correct)
+        if model.staged_fit_stopped_ is None:
+            open_rows = remaining
+            fit_rows = _with_settled_share(
+                open_rows, fit_rows, n_samples, model.staged_fit_settled
+            )
     _record_stages(model, stages, y, inputs.weights)
-    fit_info = _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator)
-    cascade.settle_stack(rows, fit_info.stack_correct)
+    fit_info = _fit_stack_on_rows(
+        model, stages, X, y, fit_rows, inputs, final_estimator
+    )
+    # Only the open rows reach the meta-learner at predict time.
+    stack_correct = fit_info.stack_correct[np.searchsorted(fit_rows, open_rows)]
+    cascade.settle_stack(open_rows, stack_correct)
+    fit_info.stack_score = float(
+        np.average(stack_correct, weights=cascade.weights[open_rows])
+    )
     names = [stage.plan.name for stage in stages]
     fit_info.early_exit = cascade.early_exit(
         names, thresholds, fit_info.stack_score, temperatures
     )
     return fit_info
+
+
+def _with_settled_share(open_rows, fit_rows, n_samples, share):
+    """The next level's rows: the open rows and ``share`` of the settled ones.
+
+    The settled rows kept are taken from the last level's rows, so that every
+    level has an out-of-fold prediction for each row the meta-learner is
+    fitted on; evenly spaced, not drawn at random, so that the fit stays
+    deterministic and, where rows are sorted by class, every class keeps its
+    share.
+    """
+    n_kept = round(share * (n_samples - len(open_rows)))
+    candidates = np.setdiff1d(fit_rows, open_rows)
+    if n_kept == 0 or len(candidates) == 0:
+        return open_rows
+    spaced = np.linspace(0, len(candidates) - 1, min(n_kept, len(candidates)))
+    return np.union1d(open_rows, candidates[spaced.round().astype(int)])
 
 
 def _fit_on_rows(model, level, X, y, rows, inputs):
@@ -192,7 +224,8 @@ def _record_stages(model, stages, y, weights):
 
 
 def _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator):
-    """The meta-learner on the rows that reach it, and its out-of-fold answers.
+    """The meta-learner on ``rows`` (those that reach it and any settled rows
+    kept), and its out-of-fold answers.
 
     Every level was fitted on a superset of ``rows``, so each has an
     out-of-fold prediction for every one of them.
@@ -207,13 +240,10 @@ def _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator):
     stack_labels = out_of_fold_stack_labels(
         model.final_estimator_, X_meta, y[rows], splits, final_params
     )
-    stack_correct = (stack_labels == y[rows]).astype(float)
-    weights = None if inputs.weights is None else np.asarray(inputs.weights)[rows]
     return Bunch(
         oof_predictions=oof_predictions,
         X_meta=X_meta,
         splits=splits,
         final_params=final_params,
-        stack_correct=stack_correct,
-        stack_score=float(np.average(stack_correct, weights=weights)),
+        stack_correct=(stack_labels == y[rows]).astype(float),
     )

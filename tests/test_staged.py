@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
@@ -86,6 +87,39 @@ def test_later_levels_fit_exactly_the_rows_left_open(rows):
     report = clf.levels_report()
     assert list(report["fit_rows"]) == [120, len(open_rows)]
     assert clf.staged_fit_stopped_ is None
+
+
+def _three_stages(**params):
+    levels = [
+        ("oracle", "passthrough", _Oracle()),
+        ("middle", "passthrough", DummyClassifier()),
+        ("fine", "passthrough", _Recording()),
+    ]
+    return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
+
+
+@pytest.mark.parametrize("share", [0.25, 0.5, 1.0])
+def test_a_share_of_the_settled_rows_trains_the_finer_levels(rows, share):
+    X, y = rows
+    _Recording.log = []
+    clf = _three_stages(early_exit=0.9, staged_fit_settled=share).fit(X, y)
+    # The class prior never passes 0.9, so only the oracle lets rows exit.
+    assert clf.early_exit_shares_["middle"] == 0
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    settled = np.setdiff1d(np.arange(120), open_rows)
+    for name in ["middle", "fine"]:
+        fitted_on = clf.stage_rows_[name]
+        assert np.isin(open_rows, fitted_on).all()
+        kept = np.setdiff1d(fitted_on, open_rows)
+        assert len(kept) == round(share * len(settled))
+    # Nested: the fine level saw nothing the middle one did not.
+    assert np.isin(clf.stage_rows_["fine"], clf.stage_rows_["middle"]).all()
+    widest = max((ids for ids, _ in _Recording.log), key=len)
+    np.testing.assert_array_equal(widest, clf.stage_rows_["fine"])
+    # Exits stay where they were: the settled rows only trained the levels.
+    exits = clf.exit_levels(X)
+    assert set(exits[settled]) == {"oracle"}
+    assert "oracle" not in set(exits[open_rows])
 
 
 def test_predict_exits_where_training_did(rows):

@@ -1,0 +1,93 @@
+"""Choosing staged_fit_settled: the cascade's out-of-fold accuracy on training splits.
+
+``MultiGranularityClassifier(staged_fit=True, early_exit="auto")`` with each
+share of settled rows, and the plain fit with the same early exit, on the
+*training* split of every UCR development-panel data set
+(``make_series_levels``, ``final_estimator="vote"``) and of digits
+(deep-forest's split, ``make_image_levels((8, 8))``); the test splits are never
+read. Reported: the cascade's out-of-fold accuracy over all training rows
+(``early_exit_scores_["cascade"]``, what the fit calibrates against), the
+median fit-time ratio to the plain fit (fitted alternately) and the share of
+training rows the levels after the first were fitted on. The default is the
+cheapest share whose mean out-of-fold accuracy is within 0.002 of the best.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+from _cases import DIGITS_SPLIT, digits_split, load_ucr, ucr_available
+from _measure import alternating, start_workers, timed
+from _report import distinct, markdown, mean, median, of
+
+from skmgm import MultiGranularityClassifier, make_image_levels, make_series_levels
+
+NAME = "settled"
+TITLE = "Choosing staged_fit_settled: out-of-fold accuracy on training splits"
+NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
+SLOW = True
+SHARES = [0.0, 0.1, 0.25, 0.5]
+PLAIN = "plain"
+
+
+def _cases(quick: bool):
+    """(data set, training rows, levels, final_estimator) of each case."""
+    series = partial(
+        make_series_levels, random_state=0, n_features=840 if quick else 10_000
+    )
+    for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
+        X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
+        yield dataset, X_train, y_train, series(), "vote"
+    if not quick:
+        X_train, y_train, _, _ = digits_split()
+        yield DIGITS_SPLIT, X_train, y_train, make_image_levels((8, 8), 0), None
+
+
+def _settings():
+    return {PLAIN: None, **{f"staged, settled {share}": share for share in SHARES}}
+
+
+def run(quick: bool, n_jobs: int) -> list:
+    start_workers(n_jobs)
+    rows = []
+    for dataset, X, y, levels, final in _cases(quick):
+        fits = {}
+        for key in alternating(len(rows), list(_settings())):
+            share = _settings()[key]
+            model = MultiGranularityClassifier(
+                levels,
+                final_estimator=final,
+                early_exit="auto",
+                staged_fit=share is not None,
+                staged_fit_settled=share or 0.0,
+                n_jobs=n_jobs,
+            )
+            _, fit_s = timed(model.fit, X, y)
+            later = list(model.level_fit_rows_.values())[1:]
+            fits[key] = {
+                "cascade_oof": model.early_exit_scores_["cascade"],
+                "fit_s": fit_s,
+                "later_rows_share": sum(later) / (len(later) * len(y)),
+            }
+        for key, fit in fits.items():
+            row = {"benchmark": NAME, "dataset": dataset, "setting": key, **fit}
+            rows.append(row | {"fit_ratio": fit["fit_s"] / fits[PLAIN]["fit_s"]})
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def table(rows: list) -> str:
+    found = of(rows, NAME)
+    lines = [
+        [setting, len(runs), f"{mean(runs, 'cascade_oof'):.4f}",
+         f"{median(runs, 'fit_ratio'):.2f}", f"{mean(runs, 'later_rows_share'):.2f}"]
+        for setting in distinct(found, "setting")
+        for runs in [of(found, NAME, setting=setting)]
+    ]  # fmt: skip
+    header = ["fit", "data sets", "mean out-of-fold cascade accuracy (training)"]
+    header += ["median fit-time ratio to plain", "rows share of the later levels"]
+    return markdown(header, lines)
+
+
+README_BLOCKS = {"settled": table}
