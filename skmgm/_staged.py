@@ -67,8 +67,6 @@ class _Cascade:
 
     def threshold(self, model, rows, confidence, level_correct):
         """The level's exit threshold, calibrated as early exit calibrates."""
-        if confidence is None:  # the level has no probabilities
-            return NEVER
         if model.early_exit != "auto":
             return float(model.early_exit)
         n_samples = len(self.weights)
@@ -125,19 +123,9 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
             [plan.name], [plan.method], [fit.oof_predictions], y[fit_rows],
             model._n_classes(), cascade.weights[fit_rows],
         )  # fmt: skip
-        confidence, level_correct = _level_answers(
-            model, plan, fit, y[fit_rows], temperatures.get(plan.name)
+        threshold, exits, level_correct = _exits_at(
+            model, cascade, plan, fit, y, fit_rows, open_rows, temperatures
         )
-        # Only the rows still open can exit; settled rows in the fit are extras.
-        at = np.searchsorted(fit_rows, open_rows)
-        level_correct = level_correct[at]
-        threshold = NEVER
-        if model.staged_fit_stopped_ is None:
-            confidence = None if confidence is None else confidence[at]
-            threshold = cascade.threshold(model, open_rows, confidence, level_correct)
-        exits = np.zeros(len(open_rows), dtype=bool)
-        if threshold < NEVER:
-            exits = confidence > threshold
         remaining = open_rows[~exits]
         if exits.any() and not _folds_hold(
             restrict_splits(inputs.splits, remaining, n_samples), y[remaining]
@@ -171,6 +159,25 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
         names, thresholds, fit_info.stack_score, temperatures
     )
     return fit_info
+
+
+def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):
+    """The level's threshold, which open rows exit there, and whether the
+    level's out-of-fold answer is right for each open row.
+
+    Only the open rows can exit: settled rows in the level's fit only
+    trained it.
+    """
+    confidence, level_correct = _level_answers(
+        model, plan, fit, y[fit_rows], temperatures.get(plan.name)
+    )
+    at = np.searchsorted(fit_rows, open_rows)
+    level_correct = level_correct[at]
+    if confidence is None or model.staged_fit_stopped_ is not None:
+        return NEVER, np.zeros(len(open_rows), dtype=bool), level_correct
+    confidence = confidence[at]
+    threshold = cascade.threshold(model, open_rows, confidence, level_correct)
+    return threshold, confidence > threshold, level_correct
 
 
 def _with_settled_share(open_rows, fit_rows, n_samples, share):
