@@ -102,6 +102,15 @@ ESTIMATORS = [
         early_exit_tolerance=0.05,
         staged_fit=True,
     ),
+    # The same, with half the settled rows kept in the finer fits.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
+        cv=3,
+        early_exit="auto",
+        early_exit_tolerance=0.05,
+        staged_fit=True,
+        staged_fit_settled=0.5,
+    ),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
         levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),
