@@ -94,22 +94,18 @@ ESTIMATORS = [
         cv=3,
         early_exit="auto",
     ),
-    # Trained coarse to fine: the raw level fitted on the rows left open.
-    MultiGranularityClassifier(
-        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
-        cv=3,
-        early_exit="auto",
-        early_exit_tolerance=0.05,
-        staged_fit=True,
-    ),
-    # The same, with half the settled rows kept in the finer fits.
-    MultiGranularityClassifier(
-        levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
-        cv=3,
-        early_exit="auto",
-        early_exit_tolerance=0.05,
-        staged_fit=True,
-        staged_fit_settled=0.5,
+    # Trained coarse to fine: the raw level fitted on the rows left open,
+    # alone and with half the settled rows.
+    *(
+        MultiGranularityClassifier(
+            levels=_pooled_and_raw(DecisionTreeClassifier(max_depth=3, random_state=0)),
+            cv=3,
+            early_exit="auto",
+            early_exit_tolerance=0.05,
+            staged_fit=True,
+            staged_fit_settled=settled,
+        )
+        for settled in (0.0, 0.5)
     ),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
