@@ -3,7 +3,8 @@
 ``MultiGranularityClassifier(staged_fit=True)`` fits its levels in order. A
 level's out-of-fold probabilities decide which of its rows exit there (the
 same thresholds early exit uses at predict time); the next level is fitted
-only on the rows left, and the meta-learner on the rows that reach it.
+only on the rows left (and ``staged_fit_settled`` of the settled ones), and
+the meta-learner on the rows that reach it.
 """
 
 from __future__ import annotations
@@ -108,15 +109,77 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     once (``once``) and the sample weights (``weights``). Sets the fitted
     attributes of ``model`` and returns what its early exit is built from.
     """
-    n_samples = len(y)
-    weights = np.ones(n_samples) if inputs.weights is None else inputs.weights
+    weights = np.ones(len(y)) if inputs.weights is None else inputs.weights
     cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
-    open_rows, stages, thresholds, temperatures = np.arange(n_samples), [], {}, {}
+    model.staged_fit_stopped_ = _why_no_row_can_exit(model, len(y))
+    if model.staged_fit_stopped_ is None:
+        stages = _fit_stage_by_stage(model, levels, X, y, inputs, cascade)
+    else:
+        stages = _fit_in_one_plan(model, levels, X, y, inputs)
+    _record_stages(model, stages.fitted, y, inputs.weights)
+    fit_info = _fit_stack_on_rows(
+        model, stages.fitted, X, y, stages.fit_rows, inputs, final_estimator
+    )
+    # Only the open rows reach the meta-learner at predict time.
+    open_rows = stages.open_rows
+    stack_correct = fit_info.stack_correct[np.searchsorted(stages.fit_rows, open_rows)]
+    cascade.settle_stack(open_rows, stack_correct)
+    fit_info.stack_score = float(
+        np.average(stack_correct, weights=cascade.weights[open_rows])
+    )
+    names = [stage.plan.name for stage in stages.fitted]
+    fit_info.early_exit = cascade.early_exit(
+        names, stages.thresholds, fit_info.stack_score, stages.temperatures
+    )
+    return fit_info
+
+
+def _why_no_row_can_exit(model, n_samples):
+    """Why ``early_exit="auto"`` cannot let any row exit, or ``None``.
+
+    Each stage's exits may lose at most the tolerance less one row's worth;
+    when one row is worth more than the tolerance, no threshold qualifies.
+    """
+    if model.early_exit != "auto" or 1 / n_samples <= model.early_exit_tolerance:
+        return None
+    return (
+        f"With early_exit='auto' and {n_samples} rows, one wrong exit (1/"
+        f"{n_samples}) is more than early_exit_tolerance="
+        f"{model.early_exit_tolerance}, so no row can exit: every level was "
+        "fitted on all rows, in one plan."
+    )
+
+
+def _fit_in_one_plan(model, levels, X, y, inputs):
+    """Every level on all rows at once: what the stages would fit, no row
+    exiting, without waiting for each stage to end before the next starts."""
+    planned = [model._plan(level, X, y, inputs.routed, inputs.once) for level in levels]
+    fitted = model._run(planned, y, inputs.splits)
+    rows = np.arange(len(y))
+    weights = np.ones(len(y)) if inputs.weights is None else inputs.weights
+    temperatures = exit_temperatures(
+        [plan.name for plan in planned[:-1]], [plan.method for plan in planned[:-1]],
+        [fit.oof_predictions for fit in fitted[:-1]], y, model._n_classes(),
+        np.asarray(weights, dtype=float),
+    )  # fmt: skip
+    return Bunch(
+        fitted=[Bunch(plan=p, fit=f, rows=rows) for p, f in zip(planned, fitted)],
+        thresholds={plan.name: NEVER for plan in planned[:-1]},
+        temperatures=temperatures,
+        open_rows=rows,
+        fit_rows=rows,
+    )
+
+
+def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
+    """Each level on the rows the levels before it left open (and any share
+    of the settled ones), its exits decided before the next is fitted."""
+    n_samples = len(y)
+    open_rows, fitted, thresholds, temperatures = np.arange(n_samples), [], {}, {}
     fit_rows = open_rows
-    model.staged_fit_stopped_ = None
     for index, level in enumerate(levels):
         plan, fit = _fit_on_rows(model, level, X, y, fit_rows, inputs)
-        stages.append(Bunch(plan=plan, fit=fit, rows=fit_rows))
+        fitted.append(Bunch(plan=plan, fit=fit, rows=fit_rows))
         if index == len(levels) - 1:
             break
         temperatures |= exit_temperatures(
@@ -144,21 +207,13 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
             fit_rows = _with_settled_share(
                 open_rows, fit_rows, n_samples, model.staged_fit_settled
             )
-    _record_stages(model, stages, y, inputs.weights)
-    fit_info = _fit_stack_on_rows(
-        model, stages, X, y, fit_rows, inputs, final_estimator
+    return Bunch(
+        fitted=fitted,
+        thresholds=thresholds,
+        temperatures=temperatures,
+        open_rows=open_rows,
+        fit_rows=fit_rows,
     )
-    # Only the open rows reach the meta-learner at predict time.
-    stack_correct = fit_info.stack_correct[np.searchsorted(fit_rows, open_rows)]
-    cascade.settle_stack(open_rows, stack_correct)
-    fit_info.stack_score = float(
-        np.average(stack_correct, weights=cascade.weights[open_rows])
-    )
-    names = [stage.plan.name for stage in stages]
-    fit_info.early_exit = cascade.early_exit(
-        names, thresholds, fit_info.stack_score, temperatures
-    )
-    return fit_info
 
 
 def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):

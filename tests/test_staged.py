@@ -192,3 +192,27 @@ def test_every_joblib_backend_fits_the_same_stages(rows, backend):
     np.testing.assert_array_equal(
         clf.stage_rows_["fine"], np.flatnonzero(X[:, 2] <= 0.9)
     )
+
+
+def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, monkeypatch):
+    X, y = rows
+    runs = []
+    run = MultiGranularityClassifier._run
+
+    def counted(self, planned, *args):
+        runs.append([plan.name for plan in planned])
+        return run(self, planned, *args)
+
+    monkeypatch.setattr(MultiGranularityClassifier, "_run", counted)
+    # 120 rows: one wrong exit (1/120) is more than the tolerance.
+    auto = _three_stages(early_exit="auto", early_exit_tolerance=0.005).fit(X, y)
+    assert runs == [["oracle", "middle", "fine"]]
+    assert "no row can exit" in auto.staged_fit_stopped_
+    assert set(auto.early_exit_thresholds_.values()) == {1.0}
+    assert all(len(fitted_on) == 120 for fitted_on in auto.stage_rows_.values())
+    # The same model as the stages would fit with no row exiting.
+    runs.clear()
+    never = _three_stages(early_exit=1.0).fit(X, y)
+    assert len(runs) == 3
+    np.testing.assert_allclose(auto.predict_proba(X), never.predict_proba(X))
+    assert auto.early_exit_scores_ == never.early_exit_scores_
