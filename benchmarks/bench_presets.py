@@ -46,6 +46,13 @@ SERIES = {
     "kernels + slope_kernels, vote": _config(["kernels", "slope_kernels"], "vote"),
     "kernels + slope_kernels + intervals": _config(ALL_SERIES),
     "kernels + slope_kernels + intervals, vote": _config(ALL_SERIES, "vote"),
+    # The interval forest's size (the preset's default is 100 trees).
+    "kernels + slope_kernels + intervals, vote, 200 trees (QUANT's)": _config(
+        ALL_SERIES, "vote", n_estimators=200
+    ),
+    "kernels + slope_kernels + intervals, vote, 50 trees": _config(
+        ALL_SERIES, "vote", n_estimators=50
+    ),
     "kernels + slope_kernels + intervals, vote, early exit": _config(
         ALL_SERIES, "vote", "auto"
     ),
