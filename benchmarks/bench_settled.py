@@ -29,6 +29,8 @@ NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
 SHARES = [0.0, 0.1, 0.25, 0.5]
 PLAIN = "plain"
+# Each fit's staged_fit_settled; None: the plain fit.
+SETTINGS = {PLAIN: None, **{f"staged, settled {share}": share for share in SHARES}}
 
 
 def _cases(quick: bool):
@@ -44,17 +46,13 @@ def _cases(quick: bool):
         yield DIGITS_SPLIT, X_train, y_train, make_image_levels((8, 8), 0), None
 
 
-def _settings():
-    return {PLAIN: None, **{f"staged, settled {share}": share for share in SHARES}}
-
-
 def run(quick: bool, n_jobs: int) -> list:
     start_workers(n_jobs)
     rows = []
-    for dataset, X, y, levels, final in _cases(quick):
+    for case, (dataset, X, y, levels, final) in enumerate(_cases(quick)):
         fits = {}
-        for key in alternating(len(rows), list(_settings())):
-            share = _settings()[key]
+        for key in alternating(case, list(SETTINGS)):
+            share = SETTINGS[key]
             model = MultiGranularityClassifier(
                 levels,
                 final_estimator=final,

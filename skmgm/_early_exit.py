@@ -177,6 +177,10 @@ def predictions_for_rows(seen, rows):
     ]
 
 
+def _level_names(model):
+    return [name for name, _, _ in model.levels_]
+
+
 class EarlyExit:
     """A classifier's fitted cascade: its thresholds, and predict through them.
 
@@ -212,7 +216,7 @@ class EarlyExit:
             fit_info.splits,
             fit_info.final_params,
         )
-        names = [name for name, _, _ in model.levels_]
+        names = _level_names(model)
         n_classes = len(model.classes_)
         temperatures = exit_temperatures(
             names, model.stack_method_, fit_info.oof_predictions, y, n_classes,
@@ -237,7 +241,7 @@ class EarlyExit:
         return cls(result.thresholds, scores, result.exit_shares, temperatures)
 
     def _to_proba(self, model):
-        names = [name for name, _, _ in model.levels_]
+        names = _level_names(model)
 
         def to_proba(index, predictions):
             return exit_probabilities(
@@ -255,7 +259,7 @@ class EarlyExit:
             model._predict_level,
             self._to_proba(model),
             self.thresholds,
-            [name for name, _, _ in model.levels_],
+            _level_names(model),
             X,
         )
         rows = cascade.remaining

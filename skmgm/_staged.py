@@ -115,7 +115,7 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     if model.staged_fit_stopped_ is None:
         stages = _fit_stage_by_stage(model, levels, X, y, inputs, cascade)
     else:
-        stages = _fit_in_one_plan(model, levels, X, y, inputs)
+        stages = _fit_in_one_plan(model, levels, X, y, inputs, cascade)
     _record_stages(model, stages.fitted, y, inputs.weights)
     fit_info = _fit_stack_on_rows(
         model, stages.fitted, X, y, stages.fit_rows, inputs, final_estimator
@@ -150,21 +150,21 @@ def _why_no_row_can_exit(model, n_samples):
     )
 
 
-def _fit_in_one_plan(model, levels, X, y, inputs):
+def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
     """Every level on all rows at once: what the stages would fit, no row
     exiting, without waiting for each stage to end before the next starts."""
-    planned = [model._plan(level, X, y, inputs.routed, inputs.once) for level in levels]
-    fitted = model._run(planned, y, inputs.splits)
     rows = np.arange(len(y))
-    weights = np.ones(len(y)) if inputs.weights is None else inputs.weights
+    fitted = _fit_on_rows(model, levels, X, y, rows, inputs)
+    exiting = fitted[:-1]  # every level but the last could have let rows exit
     temperatures = exit_temperatures(
-        [plan.name for plan in planned[:-1]], [plan.method for plan in planned[:-1]],
-        [fit.oof_predictions for fit in fitted[:-1]], y, model._n_classes(),
-        np.asarray(weights, dtype=float),
+        [stage.plan.name for stage in exiting],
+        [stage.plan.method for stage in exiting],
+        [stage.fit.oof_predictions for stage in exiting],
+        y, model._n_classes(), cascade.weights,
     )  # fmt: skip
     return Bunch(
-        fitted=[Bunch(plan=p, fit=f, rows=rows) for p, f in zip(planned, fitted)],
-        thresholds={plan.name: NEVER for plan in planned[:-1]},
+        fitted=fitted,
+        thresholds={stage.plan.name: NEVER for stage in exiting},
         temperatures=temperatures,
         open_rows=rows,
         fit_rows=rows,
@@ -178,8 +178,9 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     open_rows, fitted, thresholds, temperatures = np.arange(n_samples), [], {}, {}
     fit_rows = open_rows
     for index, level in enumerate(levels):
-        plan, fit = _fit_on_rows(model, level, X, y, fit_rows, inputs)
-        fitted.append(Bunch(plan=plan, fit=fit, rows=fit_rows))
+        (stage,) = _fit_on_rows(model, [level], X, y, fit_rows, inputs)
+        fitted.append(stage)
+        plan, fit = stage.plan, stage.fit
         if index == len(levels) - 1:
             break
         temperatures |= exit_temperatures(
@@ -252,15 +253,17 @@ def _with_settled_share(open_rows, fit_rows, n_samples, share):
     return np.union1d(open_rows, candidates[spaced.round().astype(int)])
 
 
-def _fit_on_rows(model, level, X, y, rows, inputs):
-    """One level planned and fitted, out of fold, on ``rows`` only."""
-    n_samples = len(y)
+def _fit_on_rows(model, levels, X, y, rows, inputs):
+    """``levels`` planned and fitted, out of fold, on ``rows`` only, in one
+    plan: a ``Bunch(plan, fit, rows)`` per level."""
     X_rows = _safe_indexing(X, rows)
     routed = _on_rows(inputs.routed, X, rows)
-    plan = model._plan(level, X_rows, y[rows], routed, inputs.once)
-    splits = restrict_splits(inputs.splits, rows, n_samples)
-    (fit,) = model._run([plan], y[rows], splits)
-    return plan, fit
+    planned = [
+        model._plan(level, X_rows, y[rows], routed, inputs.once) for level in levels
+    ]
+    splits = restrict_splits(inputs.splits, rows, len(y))
+    fitted = model._run(planned, y[rows], splits)
+    return [Bunch(plan=p, fit=f, rows=rows) for p, f in zip(planned, fitted)]
 
 
 def _level_answers(model, plan, fit, y_rows, temperature):
