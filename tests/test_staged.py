@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
@@ -17,9 +16,13 @@ from skmgm import MultiGranularityClassifier
 class _Oracle(ClassifierMixin, BaseEstimator):
     """A level whose answer for a row does not depend on what it was fitted on.
 
-    Column 1 is the class it names, column 2 its confidence: so out-of-fold
-    and refitted answers agree, and which rows exit is known in advance.
+    Column 1 is the class it names, column ``confidence`` its confidence: so
+    out-of-fold and refitted answers agree, and which rows exit is known in
+    advance.
     """
+
+    def __init__(self, confidence=2):
+        self.confidence = confidence
 
     def fit(self, X, y, sample_weight=None):
         self.classes_ = np.unique(y)
@@ -28,8 +31,9 @@ class _Oracle(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         X = np.asarray(X)
         n_classes = len(self.classes_)
-        proba = np.tile((1 - X[:, [2]]) / (n_classes - 1), (1, n_classes))
-        proba[np.arange(len(X)), X[:, 1].astype(int)] = X[:, 2]
+        confidence = X[:, self.confidence]
+        proba = np.tile((1 - confidence[:, None]) / (n_classes - 1), (1, n_classes))
+        proba[np.arange(len(X)), X[:, 1].astype(int)] = confidence
         return proba
 
     def predict(self, X):
@@ -54,12 +58,13 @@ class _Recording(ClassifierMixin, BaseEstimator):
 
 @pytest.fixture
 def rows():
-    """Row id, the oracle's class and confidence, then informative features."""
+    """Row id, the oracle's class and confidence, then informative features
+    (the last also a second oracle's confidence)."""
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], 60)
     features = rng.normal(size=(120, 4)) + y[:, None]
-    confidence = np.where(rng.random(120) < 0.5, 0.99, 0.6)
-    X = np.column_stack([np.arange(120), y, confidence, features])
+    confidence, second = np.where(rng.random((2, 120)) < 0.5, 0.99, 0.6)
+    X = np.column_stack([np.arange(120), y, confidence, features, second])
     return X, y
 
 
@@ -92,7 +97,7 @@ def test_later_levels_fit_exactly_the_rows_left_open(rows):
 def _three_stages(**params):
     levels = [
         ("oracle", "passthrough", _Oracle()),
-        ("middle", "passthrough", DummyClassifier()),
+        ("middle", "passthrough", _Oracle(confidence=7)),
         ("fine", "passthrough", _Recording()),
     ]
     return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
@@ -103,23 +108,28 @@ def test_a_share_of_the_settled_rows_trains_the_finer_levels(rows, share):
     X, y = rows
     _Recording.log = []
     clf = _three_stages(early_exit=0.9, staged_fit_settled=share).fit(X, y)
-    # The class prior never passes 0.9, so only the oracle lets rows exit.
-    assert clf.early_exit_shares_["middle"] == 0
-    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
-    settled = np.setdiff1d(np.arange(120), open_rows)
-    for name in ["middle", "fine"]:
+    # Each oracle lets the rows exit whose confidence column passes 0.9.
+    open_after = {
+        "middle": np.flatnonzero(X[:, 2] <= 0.9),
+        "fine": np.flatnonzero((X[:, 2] <= 0.9) & (X[:, 7] <= 0.9)),
+    }
+    for name, open_rows in open_after.items():
         fitted_on = clf.stage_rows_[name]
         assert np.isin(open_rows, fitted_on).all()
         kept = np.setdiff1d(fitted_on, open_rows)
-        assert len(kept) == round(share * len(settled))
-    # Nested: the fine level saw nothing the middle one did not.
+        assert len(kept) == round(share * (120 - len(open_rows)))
+    # Nested: the fine level saw nothing the middle one did not, although a
+    # share of all settled rows could have reached beyond the middle's rows.
     assert np.isin(clf.stage_rows_["fine"], clf.stage_rows_["middle"]).all()
     widest = max((ids for ids, _ in _Recording.log), key=len)
     np.testing.assert_array_equal(widest, clf.stage_rows_["fine"])
     # Exits stay where they were: the settled rows only trained the levels.
-    exits = clf.exit_levels(X)
-    assert set(exits[settled]) == {"oracle"}
-    assert "oracle" not in set(exits[open_rows])
+    expected = np.where(
+        X[:, 2] > 0.9,
+        "oracle",
+        np.where(X[:, 7] > 0.9, "middle", "final_estimator"),
+    )
+    np.testing.assert_array_equal(clf.exit_levels(X), expected)
 
 
 def test_predict_exits_where_training_did(rows):
