@@ -60,6 +60,18 @@ def exit_probabilities(predictions, method, n_classes, temperature):
     return softmax(scores / temperature, axis=1)
 
 
+def accuracy_target(reference: float, tolerance: float, n_samples: int) -> float:
+    """The out-of-fold accuracy exits must keep: ``reference`` less the
+    tolerance, plus one sample's worth.
+
+    One loss more than the out-of-fold rows show: on small data a level must
+    then prove gains before it takes samples (with 50 rows, one error is 2
+    points, and no error seen certifies no 0.5-point budget). Above 1 (with
+    a reference of 1), no sample can exit.
+    """
+    return reference - tolerance + 1 / n_samples
+
+
 def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights):
     """Per-level thresholds and the cascade's out-of-fold accuracy.
 
@@ -75,10 +87,7 @@ def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights)
     total = weights.sum()
     correct = (stack_labels == y).astype(float)
     stack_score = float(weights @ correct / total)
-    # One loss more than the out-of-fold rows show: on small data a level
-    # must then prove gains before it takes samples (with 50 rows, one
-    # error is 2 points, and no error seen certifies no 0.5-point budget).
-    target = stack_score - tolerance + 1 / len(y)
+    target = accuracy_target(stack_score, tolerance, len(y))
     remaining = np.ones(len(y), dtype=bool)
     exit_at = np.full(len(y), len(names))
     thresholds = {}

@@ -16,6 +16,7 @@ from skmgm._compat import _check_method_params, _safe_indexing
 from skmgm._early_exit import (
     NEVER,
     EarlyExit,
+    accuracy_target,
     exit_probabilities,
     exit_temperatures,
     loosest_threshold,
@@ -75,8 +76,7 @@ class _Cascade:
         remaining[rows] = True
         full_confidence, full_correct = np.zeros(n_samples), np.zeros(n_samples)
         full_confidence[rows], full_correct[rows] = confidence, level_correct
-        # As early exit: one loss more than the folds show.
-        target = 1.0 - model.early_exit_tolerance + 1 / n_samples
+        target = accuracy_target(1.0, model.early_exit_tolerance, n_samples)
         return loosest_threshold(
             full_confidence, full_correct, self.correct, remaining, self.weights, target
         )
@@ -137,10 +137,12 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
 def _why_no_row_can_exit(model, n_samples):
     """Why ``early_exit="auto"`` cannot let any row exit, or ``None``.
 
-    Each stage's exits may lose at most the tolerance less one row's worth;
-    when one row is worth more than the tolerance, no threshold qualifies.
+    Each stage's exits may lose at most the tolerance less one row's worth
+    (the target ``_Cascade.threshold`` calibrates against); when one row is
+    worth more than the tolerance, no threshold qualifies.
     """
-    if model.early_exit != "auto" or 1 / n_samples <= model.early_exit_tolerance:
+    target = accuracy_target(1.0, model.early_exit_tolerance, n_samples)
+    if model.early_exit != "auto" or target <= 1.0:
         return None
     return (
         f"With early_exit='auto' and {n_samples} rows, one wrong exit (1/"
