@@ -106,7 +106,7 @@ def digits_split():
 
 def digits_cascade_levels(seed: int = 0) -> list:
     """Cheap first: a 2x2-pooled logistic regression, then the image preset
-    (pixels, kernels)."""
+    (pixels, competing kernels)."""
     pooled_linear = (
         "pool2_linear",
         Pool2D((8, 8), 2, stats=("mean", "max")),

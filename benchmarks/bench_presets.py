@@ -38,31 +38,44 @@ def _config(granularities, final_estimator=None, early_exit=None, **preset):
     }
 
 
-ALL_SERIES = ["kernels", "slope_kernels", "intervals"]
+THREE = ["kernels", "slope_kernels", "intervals"]  # the preset before Hydra's
+ALL_SERIES = ["competing_kernels", *THREE]
 SERIES = {
     "kernels": _config(["kernels"]),
     "kernels, vote (the level alone)": _config(["kernels"], "vote"),
     "kernels + intervals": _config(["kernels", "intervals"]),
     "kernels + slope_kernels, vote": _config(["kernels", "slope_kernels"], "vote"),
-    "kernels + slope_kernels + intervals": _config(ALL_SERIES),
-    "kernels + slope_kernels + intervals, vote": _config(ALL_SERIES, "vote"),
+    "kernels + slope_kernels + intervals": _config(THREE),
+    "kernels + slope_kernels + intervals, vote": _config(THREE, "vote"),
     # The interval forest's size (the preset's default is 100 trees).
     "kernels + slope_kernels + intervals, vote, 200 trees (QUANT's)": _config(
-        ALL_SERIES, "vote", n_estimators=200
+        THREE, "vote", n_estimators=200
     ),
     "kernels + slope_kernels + intervals, vote, 50 trees": _config(
-        ALL_SERIES, "vote", n_estimators=50
+        THREE, "vote", n_estimators=50
     ),
     "kernels + slope_kernels + intervals, vote, early exit": _config(
-        ALL_SERIES, "vote", "auto"
+        THREE, "vote", "auto"
     ),
     # MultiRocket's mean of positive values beside PPV, at the same width.
     "kernels + slope_kernels + intervals, vote, kernels pooled PPV + MPV": _config(
-        ALL_SERIES, "vote", pooling=("ppv", "mpv"), n_features=5_000
+        THREE, "vote", pooling=("ppv", "mpv"), n_features=5_000
+    ),
+    # Hydra's competing kernels (on the series and its first difference) as a
+    # fourth level: the preset.
+    "competing_kernels + kernels + slope_kernels + intervals": _config(ALL_SERIES),
+    "competing_kernels + kernels + slope_kernels + intervals, vote": _config(
+        ALL_SERIES, "vote"
     ),
 }
 IMAGES = {
     "pixels": _config(["pixels"]),
+    # Hydra's competing kernels along the rows, instead of or beside
+    # MiniRocket's: the preset is the first.
+    "pixels + competing_kernels": _config(["pixels", "competing_kernels"]),
+    "pixels + competing_kernels + kernels": _config(
+        ["pixels", "competing_kernels", "kernels"]
+    ),
     "pixels + kernels, SVC C=1": _config(["pixels", "kernels"], C=1.0),
     "pixels + kernels": _config(["pixels", "kernels"]),
     "pixels + kernels, vote": _config(["pixels", "kernels"], "vote"),

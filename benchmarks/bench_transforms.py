@@ -2,7 +2,8 @@
 
 1,000 random series of length 500 (float32). ``DilatedKernels`` (10,000
 PPV features; numpy, one thread) against aeon's ``MiniRocket`` transform
-(numba) with one thread and with every core, and ``IntervalQuantiles``;
+(numba) with one thread and with every core, ``IntervalQuantiles`` and
+``CompetingKernels`` (32 groups of 8 kernels: Hydra's half for the series);
 each fitted once, then transforms timed alternately, median of repeats.
 """
 
@@ -14,14 +15,21 @@ import os
 import numpy as np
 from _measure import alternating, timed
 from _report import markdown, of
+from threadpoolctl import threadpool_limits
 
-from skmgm.granularity import DilatedKernels, IntervalQuantiles
+from skmgm.granularity import CompetingKernels, DilatedKernels, IntervalQuantiles
 
 NAME = "transforms"
 TITLE = "Transform time of the series views (1,000 series of length 500)"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 REFERENCE = "aeon MiniRocket, 1 thread"
+
+
+def _one_thread(transform, rows):
+    """``transform(rows)`` with BLAS (its kernels' products) on one thread."""
+    with threadpool_limits(limits=1):
+        return transform(rows)
 
 
 def _views(X):
@@ -31,12 +39,16 @@ def _views(X):
     cores = os.cpu_count() or 1
     kernels = DilatedKernels(random_state=0).fit(X)
     intervals = IntervalQuantiles().fit(X)
+    competing = CompetingKernels(random_state=0).fit(X)
     one = MiniRocket(random_state=0, n_jobs=1).fit(X[:, None, :])
     every = MiniRocket(random_state=0, n_jobs=cores).fit(X[:, None, :])
     one.transform(X[:5, None, :])  # numba compiles here, not in the timing
     return {
         "skmgm DilatedKernels (numpy, 1 thread)": kernels.transform,
         "skmgm IntervalQuantiles (numpy, 1 thread)": intervals.transform,
+        "skmgm CompetingKernels (numpy, 1 thread)": lambda rows: _one_thread(
+            competing.transform, rows
+        ),
         REFERENCE: lambda rows: one.transform(rows[:, None, :]),
         f"aeon MiniRocket, {cores} threads": lambda rows: every.transform(
             rows[:, None, :]

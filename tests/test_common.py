@@ -10,6 +10,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
 from skmgm.granularity import (
+    CompetingKernels,
     Derivative,
     DilatedKernels,
     FeatureGroups,
@@ -17,6 +18,7 @@ from skmgm.granularity import (
     MultiGrainedScanner,
     Pool1D,
     Pool2D,
+    SparseScaler,
     Spectrum,
 )
 
@@ -136,6 +138,8 @@ ESTIMATORS = [
     Derivative(),
     Spectrum(),
     IntervalQuantiles(),
+    CompetingKernels(n_groups=2, n_kernels_per_group=3, random_state=0),
+    SparseScaler(),
     DilatedKernels(
         n_features=168, pooling=("ppv", "mpv", "mipv", "lspv"), random_state=0
     ),

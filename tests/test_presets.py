@@ -85,6 +85,8 @@ def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
 def test_granularities_are_chosen_by_name_in_the_preset_order():
     levels = make_series_levels(granularities=("intervals", "slope_kernels"))
     assert [name for name, _, _ in levels] == ["slope_kernels", "intervals"]
+    levels = make_series_levels(granularities=("kernels", "competing_kernels"))
+    assert [name for name, _, _ in levels] == ["competing_kernels", "kernels"]
     with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
         make_image_levels((8, 8), granularities=("raw",))
 
@@ -99,7 +101,9 @@ def test_series_kernel_levels_take_the_pooling(rhythms):
     assert kernels.pooling == ("ppv", "mpv")
     assert slope[-1].pooling == ("ppv", "mpv")
     # Per pooling: two poolings double the kernel view's width.
-    one = make_series_levels(random_state=0, n_features=168)[0][1]
+    ((_, one, _),) = make_series_levels(
+        random_state=0, n_features=168, granularities="kernels"
+    )
     assert kernels.fit_transform(X).shape[1] == 2 * one.fit_transform(X).shape[1]
 
 

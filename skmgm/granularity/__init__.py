@@ -4,6 +4,7 @@ For value granularity (binned features) use scikit-learn's
 :class:`~sklearn.preprocessing.KBinsDiscretizer` as a level's granularity.
 """
 
+from skmgm.granularity._competing import CompetingKernels, SparseScaler
 from skmgm.granularity._groups import FeatureGroups
 from skmgm.granularity._kernels import DilatedKernels
 from skmgm.granularity._levels import make_levels
@@ -12,6 +13,7 @@ from skmgm.granularity._scanning import MultiGrainedScanner
 from skmgm.granularity._series import Derivative, IntervalQuantiles, Spectrum
 
 __all__ = [
+    "CompetingKernels",
     "Derivative",
     "DilatedKernels",
     "FeatureGroups",
@@ -19,6 +21,7 @@ __all__ = [
     "MultiGrainedScanner",
     "Pool1D",
     "Pool2D",
+    "SparseScaler",
     "Spectrum",
     "make_levels",
 ]

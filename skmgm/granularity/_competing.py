@@ -1,0 +1,325 @@
+"""CompetingKernels (Hydra's competing kernels) and SparseScaler (their counts)."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skmgm._compat import Interval, _fit_context
+from skmgm._docstrings import Substitution
+from skmgm.granularity._kernels import KERNEL_LENGTH, shifted_copies
+from skmgm.granularity._stateless import FLOATS
+
+# Positions of one chunk of rows: its kernels' outputs (n_kernels * 2**14
+# float32, 32 MiB for Hydra's 512 kernels) stay small beside the data.
+_CHUNK_ELEMENTS = 2**14
+
+
+def hydra_dilations(length: int) -> np.ndarray:
+    """Hydra's dilations: powers of two while the kernel spans the series."""
+    exponent = int(np.log2((length - 1) / (KERNEL_LENGTH - 1)))
+    return 2 ** np.arange(exponent + 1)
+
+
+def count_wins(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each kernel's wins in its group, summed over time.
+
+    ``outputs`` is (kernels per group, groups, rows, positions). At each
+    position the kernel with the largest output wins its value and the one
+    with the smallest output wins one count; a tie goes to the first kernel.
+    Returns the summed values and counts, each (kernels per group, groups,
+    rows).
+    """
+    largest, smallest = outputs.max(axis=0), outputs.min(axis=0)
+    won_max, won_min = (
+        _first_to_reach(outputs, largest),
+        _first_to_reach(outputs, smallest),
+    )
+    values = np.einsum("kgnt,gnt->kgn", won_max.astype(outputs.dtype), largest)
+    counts = won_min.sum(axis=-1, dtype=np.int32).astype(outputs.dtype)
+    return values, counts
+
+
+def _first_to_reach(outputs, extreme):
+    """(kernels, groups, rows, positions): where each kernel is the first of
+    its group to equal ``extreme``."""
+    won = outputs == extreme
+    taken = won[0].copy()
+    for kernel in range(1, len(won)):
+        won[kernel] &= ~taken
+        taken |= won[kernel]
+    return won
+
+
+@Substitution()
+class CompetingKernels(TransformerMixin, BaseEstimator):
+    """Hydra's competing dilated kernels: which pattern fits best, over time.
+
+    Random kernels of length 9 (normal weights, then zero mean and unit
+    absolute sum) are drawn in groups of ``n_kernels_per_group``; at each
+    dilation (powers of two up to the series length, one granularity of time
+    each) every group's kernels are slid over the series and, at each
+    position, compete: the kernel with the largest output adds that output
+    to its first feature, the one with the smallest adds one to its second.
+    The features count how often each pattern of a group is the best (and
+    worst) match, as Hydra does (Dempster, Schmidt and Webb, 2023). It uses
+    no labels: the kernels are random. Series shorter than 9 positions are
+    zero-padded at the end to 9. Rows are transformed in chunks, so memory
+    stays bounded.
+
+    Hydra gives half its groups to the series and half to its first
+    difference: in a Pipeline, :class:`~skmgm.granularity.Derivative` in
+    front of a second :class:`CompetingKernels` does that (see
+    :func:`~skmgm.make_series_levels`). The counts are sparse and skewed:
+    Hydra scales their square roots, which :class:`SparseScaler` in front
+    of a linear model does.
+
+    Parameters
+    ----------
+    n_groups : int, default=32
+        Groups of kernels at each dilation.
+    n_kernels_per_group : int, default=8
+        Kernels competing in each group.
+    random_state : int, RandomState instance or None, default=None
+        Draws the kernels' weights.
+
+    Attributes
+    ----------
+    dilations_ : ndarray of int
+        The dilations used, smallest first.
+    weights_ : ndarray of shape (n_dilations, n_kernels_per_group, n_groups, 9)
+        Every kernel's weights at each dilation.
+    {features_in}
+
+    See Also
+    --------
+    DilatedKernels : MiniRocket's fixed kernels, each pooled on its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmgm.granularity import CompetingKernels
+    >>> X = np.random.default_rng(0).normal(size=(20, 50))
+    >>> view = CompetingKernels(n_groups=4, random_state=0).fit(X)
+    >>> view.dilations_.tolist(), view.transform(X).shape
+    ([1, 2, 4], (20, 192))
+    """
+
+    # It learns nothing from X or y: a multi-granularity estimator may fit it
+    # once on all training rows (see its fit_once parameter).
+    _skmgm_label_free = True
+
+    _parameter_constraints: dict = {
+        "n_groups": [Interval(Integral, 1, None, closed="left")],
+        "n_kernels_per_group": [Interval(Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_groups=32, n_kernels_per_group=8, random_state=None):
+        self.n_groups = n_groups
+        self.n_kernels_per_group = n_kernels_per_group
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Choose the dilations for ``X``'s length and draw the kernels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Training series, one per row.
+        y : None
+            Ignored: the view learns nothing from labels.
+
+        Returns
+        -------
+        self : CompetingKernels
+            The fitted view.
+        """
+        X = self._padded(validate_data(self, X, dtype=FLOATS))
+        self.dilations_ = hydra_dilations(X.shape[1])
+        rng = check_random_state(self.random_state)
+        shape = (
+            len(self.dilations_),
+            self.n_kernels_per_group,
+            self.n_groups,
+            KERNEL_LENGTH,
+        )
+        weights = rng.standard_normal(shape)
+        weights -= weights.mean(axis=-1, keepdims=True)
+        self.weights_ = weights / np.abs(weights).sum(axis=-1, keepdims=True)
+        return self
+
+    def transform(self, X):
+        """Count every kernel's wins in its group at every dilation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Series, one per row, as long as the training series.
+
+        Returns
+        -------
+        X_view : ndarray of shape (n_samples, 2 * n_dilations * n_kernels)
+            Per dilation, the summed winning values of every kernel, then its
+            counts of smallest outputs (kernels ordered by group, then by
+            kernel); in ``X``'s float dtype.
+        """
+        check_is_fitted(self)
+        X = self._padded(validate_data(self, X, reset=False, dtype=FLOATS))
+        chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
+        return np.concatenate(
+            [
+                self._features(X[start : start + chunk])
+                for start in range(0, len(X), chunk)
+            ]
+        )
+
+    def _features(self, X):
+        """(rows, features) of one chunk of rows."""
+        n_kernels = self.n_kernels_per_group * self.n_groups
+        blocks = []
+        for dilation, weights in zip(self.dilations_, self.weights_):
+            copies = shifted_copies(X, int(dilation))
+            flat = weights.reshape(n_kernels, KERNEL_LENGTH).astype(X.dtype)
+            outputs = np.tensordot(flat, copies, axes=1).reshape(
+                self.n_kernels_per_group, self.n_groups, *X.shape
+            )
+            blocks.extend(count_wins(outputs))
+        # (blocks, kernel, group, rows) -> rows, then group-major kernels.
+        return np.stack(blocks).transpose(3, 0, 2, 1).reshape(len(X), -1)
+
+    @staticmethod
+    def _padded(X):
+        if X.shape[1] >= KERNEL_LENGTH:
+            return X
+        return np.pad(X, ((0, 0), (0, KERNEL_LENGTH - X.shape[1])))
+
+    def get_feature_names_out(self, input_features=None):
+        """``<max|min>_d<dilation>_g<group>_k<kernel>`` for every column.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the names describe kernels, not input columns.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per output column.
+        """
+        check_is_fitted(self)
+        names = [
+            f"{won}_d{dilation}_g{group}_k{kernel}"
+            for dilation in self.dilations_
+            for won in ("max", "min")
+            for group in range(self.n_groups)
+            for kernel in range(self.n_kernels_per_group)
+        ]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+@Substitution()
+class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Hydra's scaling of sparse counts: square root, then standardised where
+    nonzero.
+
+    Counts of competing kernels are skewed and mostly zero: each feature's
+    square root (negative values clipped to 0) is centred and scaled by its
+    training mean and standard deviation, and zeros stay zero, as Hydra's
+    ``SparseScaler`` (Dempster, Schmidt and Webb, 2023). The standard
+    deviation gets the feature's share of zeros to the power ``exponent``
+    added, so that rare nonzero values are not blown up.
+
+    Parameters
+    ----------
+    exponent : float, default=4
+        Power of the share of zeros added to each standard deviation.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features_in_,)
+        Each feature's mean square root on the training rows.
+    scale_ : ndarray of shape (n_features_in_,)
+        Each feature's standard deviation of the square roots, plus its
+        share of zeros to the power ``exponent`` (and 1e-8).
+    {features_in}
+
+    See Also
+    --------
+    CompetingKernels : The view whose counts this scales.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmgm.granularity import SparseScaler
+    >>> X = np.array([[0.0, 4.0], [4.0, 16.0], [0.0, 4.0], [16.0, 16.0]])
+    >>> SparseScaler().fit(X).transform(X).round(2).tolist()
+    [[0.0, -1.0], [0.29, 1.0], [0.0, -1.0], [1.45, 1.0]]
+    """
+
+    _parameter_constraints: dict = {
+        "exponent": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, exponent=4):
+        self.exponent = exponent
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn each feature's mean and scale of square roots.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SparseScaler
+            The fitted scaler.
+        """
+        roots = self._roots(validate_data(self, X, dtype=FLOATS))
+        zeros = (roots == 0).mean(axis=0)
+        self.mean_ = roots.mean(axis=0)
+        self.scale_ = roots.std(axis=0) + zeros**self.exponent + 1e-8
+        return self
+
+    def transform(self, X):
+        """Standardise the nonzero square roots; zeros stay zero.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to scale.
+
+        Returns
+        -------
+        X_scaled : ndarray of shape (n_samples, n_features)
+            In ``X``'s float dtype.
+        """
+        check_is_fitted(self)
+        roots = self._roots(validate_data(self, X, reset=False, dtype=FLOATS))
+        scaled = (roots - self.mean_) / self.scale_
+        return np.where(roots != 0, scaled, 0).astype(roots.dtype, copy=False)
+
+    @staticmethod
+    def _roots(X):
+        return np.sqrt(np.clip(X, 0, None))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
