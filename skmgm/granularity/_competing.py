@@ -11,7 +11,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
 from skmgm._docstrings import Substitution
-from skmgm.granularity._kernels import KERNEL_LENGTH, shifted_copies
+from skmgm.granularity._kernels import (
+    KERNEL_LENGTH,
+    padded_to_kernel,
+    shifted_copies,
+)
 from skmgm.granularity._stateless import FLOATS
 
 # Positions of one chunk of rows: its kernels' outputs (n_kernels * 2**14
@@ -140,7 +144,7 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
         self : CompetingKernels
             The fitted view.
         """
-        X = self._padded(validate_data(self, X, dtype=FLOATS))
+        X = padded_to_kernel(validate_data(self, X, dtype=FLOATS))
         self.dilations_ = hydra_dilations(X.shape[1])
         rng = check_random_state(self.random_state)
         shape = (
@@ -170,7 +174,7 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
             kernel); in ``X``'s float dtype.
         """
         check_is_fitted(self)
-        X = self._padded(validate_data(self, X, reset=False, dtype=FLOATS))
+        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
         chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
         return np.concatenate(
             [
@@ -192,12 +196,6 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
             blocks.extend(count_wins(outputs))
         # (blocks, kernel, group, rows) -> rows, then group-major kernels.
         return np.stack(blocks).transpose(3, 0, 2, 1).reshape(len(X), -1)
-
-    @staticmethod
-    def _padded(X):
-        if X.shape[1] >= KERNEL_LENGTH:
-            return X
-        return np.pad(X, ((0, 0), (0, KERNEL_LENGTH - X.shape[1])))
 
     def get_feature_names_out(self, input_features=None):
         """``<max|min>_d<dilation>_g<group>_k<kernel>`` for every column.

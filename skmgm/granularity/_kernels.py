@@ -41,6 +41,13 @@ def fit_dilations(length: int, n_features: int, max_dilations: int):
     return dilations, counts
 
 
+def padded_to_kernel(X):
+    """``X`` zero-padded at the end to at least one kernel's length."""
+    if X.shape[1] >= KERNEL_LENGTH:
+        return X
+    return np.pad(X, ((0, 0), (0, KERNEL_LENGTH - X.shape[1])))
+
+
 def golden_quantiles(n: int) -> np.ndarray:
     """MiniRocket's low-discrepancy quantiles: ``(k * golden ratio) % 1``."""
     return (np.arange(1, n + 1) * ((np.sqrt(5) + 1) / 2)) % 1
@@ -235,7 +242,7 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
         self : DilatedKernels
             The fitted view.
         """
-        X = self._padded(validate_data(self, X, dtype=FLOATS))
+        X = padded_to_kernel(validate_data(self, X, dtype=FLOATS))
         self._poolings = check_options(
             "DilatedKernels", "pooling", self.pooling, _POOLINGS
         )
@@ -282,7 +289,7 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
             in ``X``'s float dtype.
         """
         check_is_fitted(self)
-        X = self._padded(validate_data(self, X, reset=False, dtype=FLOATS))
+        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
         per_pooling = len(KERNEL_INDICES) * int(self.features_per_dilation_.sum())
         out = np.empty((len(self._poolings), per_pooling, X.shape[0]), dtype=X.dtype)
         chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
@@ -303,12 +310,6 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
                     C = C[:, margin:-margin]
                 blocks.append(pool(C, biases[k], self._poolings))
         return np.concatenate(blocks, axis=1)
-
-    @staticmethod
-    def _padded(X):
-        if X.shape[1] >= KERNEL_LENGTH:
-            return X
-        return np.pad(X, ((0, 0), (0, KERNEL_LENGTH - X.shape[1])))
 
     def get_feature_names_out(self, input_features=None):
         """``<pooling>_d<dilation>_k<kernel>_b<bias>`` for every column.
