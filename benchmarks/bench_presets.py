@@ -38,33 +38,41 @@ def _config(granularities, final_estimator=None, early_exit=None, **preset):
     }
 
 
-THREE = ["kernels", "slope_kernels", "intervals"]  # the preset before Hydra's
+def _series(granularities, final_estimator=None, early_exit=None, **preset):
+    """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
+    features) unless it says otherwise."""
+    preset = {"pooling": ("ppv",), "n_features": 10_000} | preset
+    return _config(granularities, final_estimator, early_exit, **preset)
+
+
+THREE = ["kernels", "slope_kernels", "intervals"]
 ALL_SERIES = ["competing_kernels", *THREE]
 SERIES = {
-    "kernels": _config(["kernels"]),
-    "kernels, vote (the level alone)": _config(["kernels"], "vote"),
-    "kernels + intervals": _config(["kernels", "intervals"]),
-    "kernels + slope_kernels, vote": _config(["kernels", "slope_kernels"], "vote"),
-    "kernels + slope_kernels + intervals": _config(THREE),
-    "kernels + slope_kernels + intervals, vote": _config(THREE, "vote"),
+    "kernels": _series(["kernels"]),
+    "kernels, vote (the level alone)": _series(["kernels"], "vote"),
+    "kernels + intervals": _series(["kernels", "intervals"]),
+    "kernels + slope_kernels, vote": _series(["kernels", "slope_kernels"], "vote"),
+    "kernels + slope_kernels + intervals": _series(THREE),
+    "kernels + slope_kernels + intervals, vote": _series(THREE, "vote"),
     # The interval forest's size (the preset's default is 100 trees).
-    "kernels + slope_kernels + intervals, vote, 200 trees (QUANT's)": _config(
+    "kernels + slope_kernels + intervals, vote, 200 trees (QUANT's)": _series(
         THREE, "vote", n_estimators=200
     ),
-    "kernels + slope_kernels + intervals, vote, 50 trees": _config(
+    "kernels + slope_kernels + intervals, vote, 50 trees": _series(
         THREE, "vote", n_estimators=50
     ),
-    "kernels + slope_kernels + intervals, vote, early exit": _config(
+    "kernels + slope_kernels + intervals, vote, early exit": _series(
         THREE, "vote", "auto"
     ),
-    # MultiRocket's mean of positive values beside PPV, at the same width.
-    "kernels + slope_kernels + intervals, vote, kernels pooled PPV + MPV": _config(
+    # MultiRocket's mean of positive values beside PPV, at the same width: the
+    # preset.
+    "kernels + slope_kernels + intervals, vote, kernels pooled PPV + MPV": _series(
         THREE, "vote", pooling=("ppv", "mpv"), n_features=5_000
     ),
     # Hydra's competing kernels (on the series and its first difference) as a
-    # fourth level: the preset.
-    "competing_kernels + kernels + slope_kernels + intervals": _config(ALL_SERIES),
-    "competing_kernels + kernels + slope_kernels + intervals, vote": _config(
+    # fourth level.
+    "competing_kernels + kernels + slope_kernels + intervals": _series(ALL_SERIES),
+    "competing_kernels + kernels + slope_kernels + intervals, vote": _series(
         ALL_SERIES, "vote"
     ),
 }

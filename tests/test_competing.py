@@ -116,3 +116,19 @@ def test_sparse_scaler_by_hand():
     expected = [[0, -1], [0.5 / scale, 1], [0, -1], [2.5 / scale, 1]]
     assert_allclose(scaler.transform(X), expected, rtol=1e-7)
     assert_allclose(SparseScaler(exponent=0).fit(X).scale_[0], np.sqrt(11) / 2 + 1)
+
+
+def test_sparse_scaler_equals_hydras_formula():
+    """Hydra's SparseScaler, step by step, fitted on some rows of counts like
+    the view's and applied to all."""
+    rng = np.random.default_rng(0)
+    X = rng.poisson(0.7, size=(50, 12)).astype(np.float32)
+    X[:, 3] = 0  # a feature that is always zero stays zero
+    roots = np.sqrt(X.astype(np.float64))
+    train = roots[:40]
+    scale = train.std(axis=0) + (train == 0).mean(axis=0) ** 4 + 1e-8
+    expected = (roots - train.mean(axis=0)) * (roots != 0) / scale
+    got = SparseScaler().fit(X[:40]).transform(X)
+    assert got.dtype == np.float32
+    assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert not got[:, 3].any()

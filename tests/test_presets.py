@@ -102,7 +102,7 @@ def test_series_kernel_levels_take_the_pooling(rhythms):
     assert slope[-1].pooling == ("ppv", "mpv")
     # Per pooling: two poolings double the kernel view's width.
     ((_, one, _),) = make_series_levels(
-        random_state=0, n_features=168, granularities="kernels"
+        random_state=0, n_features=168, granularities="kernels", pooling=("ppv",)
     )
     assert kernels.fit_transform(X).shape[1] == 2 * one.fit_transform(X).shape[1]
 
