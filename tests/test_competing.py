@@ -83,7 +83,7 @@ def test_deterministic_float32_and_chunked(monkeypatch):
     whole = view.fit(X).transform(X)
     assert whole.dtype == np.float32 and whole.shape == (30, 3 * 2 * 4 * 8)
     assert_array_equal(CompetingKernels(**view.get_params()).fit_transform(X), whole)
-    monkeypatch.setattr(competing, "_CHUNK_ELEMENTS", 50)  # one row at a time
+    monkeypatch.setattr(competing, "_OUTPUT_ELEMENTS", 50)  # one row at a time
     # BLAS may order a product's sums by its shape: float32 rounding only.
     assert_allclose(view.transform(X), whole, rtol=1e-6)
     names = view.get_feature_names_out()

@@ -18,9 +18,10 @@ from skmgm.granularity._kernels import (
 )
 from skmgm.granularity._stateless import FLOATS
 
-# Positions of one chunk of rows: its kernels' outputs (n_kernels * 2**14
-# float32, 32 MiB for Hydra's 512 kernels) stay small beside the data.
-_CHUNK_ELEMENTS = 2**14
+# Kernel outputs held at once for one chunk of rows (kernels x rows x
+# positions; 16 MiB of float32, plus two boolean masks of a quarter each):
+# memory stays bounded whatever the number of kernels or rows.
+_OUTPUT_ELEMENTS = 2**22
 
 
 def hydra_dilations(length: int) -> np.ndarray:
@@ -175,7 +176,8 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
-        chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
+        n_kernels = self.n_kernels_per_group * self.n_groups
+        chunk = max(1, _OUTPUT_ELEMENTS // (n_kernels * X.shape[1]))
         return np.concatenate(
             [
                 self._features(X[start : start + chunk])
