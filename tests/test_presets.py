@@ -25,7 +25,12 @@ def rhythms():
     return X + rng.normal(scale=0.5, size=X.shape), y
 
 
+SERIES_GRANULARITIES = ("competing_kernels", "kernels", "slope_kernels", "intervals")
+
+
 def _small_series_levels(**params):
+    """Every series granularity, the optional one too, small."""
+    params = {"granularities": SERIES_GRANULARITIES} | params
     return make_series_levels(random_state=0, n_features=168, **params)
 
 
