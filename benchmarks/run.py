@@ -28,6 +28,7 @@ import bench_digits
 import bench_early_exit
 import bench_fit
 import bench_fit_once
+import bench_preset_seeds
 import bench_presets
 import bench_refit
 import bench_scaling
@@ -53,6 +54,7 @@ BENCHMARKS = {
         bench_staged,
         bench_settled,
         bench_presets,
+        bench_preset_seeds,
         bench_fit_once,
         bench_transforms,
         bench_stack_cost,
