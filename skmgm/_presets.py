@@ -120,8 +120,9 @@ def make_series_levels(
     kernels pooled as the proportion and the mean of positive values (PPV
     and MPV, 5,000 features each), under the accuracy-weighted vote, were
     the configuration the project's rule chose by cross-validation on the
-    training splits of 16 UCR data sets (``benchmarks/bench_presets.py``):
-    the cheapest within 0.002 of the most accurate. Adding
+    training splits of 16 UCR data sets (``benchmarks/bench_presets.py``,
+    the finalists on a second seed in ``bench_preset_seeds.py``): the
+    cheapest within 0.002 of the most accurate. Adding
     ``"competing_kernels"`` was the most accurate, by 0.0016 on the mean of
     two cross-validation seeds, for about a fifth more fit time; the
     logistic stack, the kernels pooled by PPV alone, and the kernels alone
@@ -226,7 +227,8 @@ def make_image_levels(
 
     The default, ``("pixels", "competing_kernels")`` with ``C=10``, was
     chosen by cross-validation on the training split of scikit-learn's
-    digits (``benchmarks/bench_presets.py``): the pixels with
+    digits (``benchmarks/bench_presets.py``; means of two seeds, as for the
+    series preset): the pixels with
     ``"kernels"`` instead were as accurate for more fit time, all three
     were more accurate by less than the 0.002 for which the project pays
     more fit time, adding ``"blocks"`` to the pixels and kernels gave the
