@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+import bench_presets
 from _report import markdown, mean, median, of
 from bench_presets import IMAGES, SERIES, _cases, _cv_scores, candidate
 
@@ -53,7 +54,7 @@ def table(rows: list) -> str:
     lines = []
     for kind, labels in FINALISTS.items():
         for label in labels:
-            first = of(rows, "presets", kind=kind, model=label)
+            first = of(rows, bench_presets.NAME, kind=kind, model=label)
             second = of(rows, NAME, kind=kind, model=label)
             if not (first and second):
                 continue

@@ -123,8 +123,8 @@ def make_series_levels(
     training splits of 16 UCR data sets (``benchmarks/bench_presets.py``,
     the finalists on a second seed in ``bench_preset_seeds.py``): the
     cheapest within 0.002 of the most accurate. Adding
-    ``"competing_kernels"`` was the most accurate, by 0.0016 on the mean of
-    two cross-validation seeds, for about a fifth more fit time; the
+    ``"competing_kernels"`` was the most accurate on the mean of two
+    cross-validation seeds, but by less than 0.002, for more fit time; the
     logistic stack, the kernels pooled by PPV alone, and the kernels alone
     were less accurate. Every view learns nothing from the labels, so a
     multi-granularity estimator computes each once per fit

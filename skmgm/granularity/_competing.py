@@ -11,11 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
 from skmgm._docstrings import Substitution
-from skmgm.granularity._kernels import (
-    KERNEL_LENGTH,
-    padded_to_kernel,
-    shifted_copies,
-)
+from skmgm.granularity._kernels import KERNEL_LENGTH, KernelView, shifted_copies
 from skmgm.granularity._stateless import FLOATS
 
 # Kernel outputs held at once for one chunk of rows (kernels x rows x
@@ -40,10 +36,8 @@ def count_wins(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows).
     """
     largest, smallest = outputs.max(axis=0), outputs.min(axis=0)
-    won_max, won_min = (
-        _first_to_reach(outputs, largest),
-        _first_to_reach(outputs, smallest),
-    )
+    won_max = _first_to_reach(outputs, largest)
+    won_min = _first_to_reach(outputs, smallest)
     values = np.einsum("kgnt,gnt->kgn", won_max.astype(outputs.dtype), largest)
     counts = won_min.sum(axis=-1, dtype=np.int32).astype(outputs.dtype)
     return values, counts
@@ -61,7 +55,7 @@ def _first_to_reach(outputs, extreme):
 
 
 @Substitution()
-class CompetingKernels(TransformerMixin, BaseEstimator):
+class CompetingKernels(KernelView):
     """Hydra's competing dilated kernels: which pattern fits best, over time.
 
     Random kernels of length 9 (normal weights, then zero mean and unit
@@ -72,9 +66,11 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
     to its first feature, the one with the smallest adds one to its second.
     The features count how often each pattern of a group is the best (and
     worst) match, as Hydra does (Dempster, Schmidt and Webb, 2023). It uses
-    no labels: the kernels are random. Series shorter than 9 positions are
-    zero-padded at the end to 9. Rows are transformed in chunks, so memory
-    stays bounded.
+    no labels: the kernels are random. Its columns come per dilation: the
+    summed winning values of every kernel, then its counts of smallest
+    outputs (kernels ordered by group, then by kernel). Series shorter than
+    9 positions are zero-padded at the end to 9. Rows are transformed in
+    chunks, so memory stays bounded.
 
     Hydra gives half its groups to the series and half to its first
     difference: in a Pipeline, :class:`~skmgm.granularity.Derivative` in
@@ -114,10 +110,6 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
     ([1, 2, 4], (20, 192))
     """
 
-    # It learns nothing from X or y: a multi-granularity estimator may fit it
-    # once on all training rows (see its fit_once parameter).
-    _skmgm_label_free = True
-
     _parameter_constraints: dict = {
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "n_kernels_per_group": [Interval(Integral, 2, None, closed="left")],
@@ -129,23 +121,8 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
         self.n_kernels_per_group = n_kernels_per_group
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Choose the dilations for ``X``'s length and draw the kernels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints)
-            Training series, one per row.
-        y : None
-            Ignored: the view learns nothing from labels.
-
-        Returns
-        -------
-        self : CompetingKernels
-            The fitted view.
-        """
-        X = padded_to_kernel(validate_data(self, X, dtype=FLOATS))
+    def _fit_padded(self, X):
+        """The dilations for ``X``'s length, and the kernels drawn."""
         self.dilations_ = hydra_dilations(X.shape[1])
         rng = check_random_state(self.random_state)
         shape = (
@@ -159,39 +136,20 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
         self.weights_ = weights / np.abs(weights).sum(axis=-1, keepdims=True)
         return self
 
-    def transform(self, X):
-        """Count every kernel's wins in its group at every dilation.
+    @property
+    def _n_kernels(self):
+        return self.n_kernels_per_group * self.n_groups
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints)
-            Series, one per row, as long as the training series.
-
-        Returns
-        -------
-        X_view : ndarray of shape (n_samples, 2 * n_dilations * n_kernels)
-            Per dilation, the summed winning values of every kernel, then its
-            counts of smallest outputs (kernels ordered by group, then by
-            kernel); in ``X``'s float dtype.
-        """
-        check_is_fitted(self)
-        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
-        n_kernels = self.n_kernels_per_group * self.n_groups
-        chunk = max(1, _OUTPUT_ELEMENTS // (n_kernels * X.shape[1]))
-        return np.concatenate(
-            [
-                self._features(X[start : start + chunk])
-                for start in range(0, len(X), chunk)
-            ]
-        )
+    def _rows_per_chunk(self, length):
+        return max(1, _OUTPUT_ELEMENTS // (self._n_kernels * length))
 
     def _features(self, X):
-        """(rows, features) of one chunk of rows."""
-        n_kernels = self.n_kernels_per_group * self.n_groups
+        """(rows, features) of one chunk of rows: every kernel's wins in its
+        group at every dilation."""
         blocks = []
         for dilation, weights in zip(self.dilations_, self.weights_):
             copies = shifted_copies(X, int(dilation))
-            flat = weights.reshape(n_kernels, KERNEL_LENGTH).astype(X.dtype)
+            flat = weights.reshape(self._n_kernels, KERNEL_LENGTH).astype(X.dtype)
             outputs = np.tensordot(flat, copies, axes=1).reshape(
                 self.n_kernels_per_group, self.n_groups, *X.shape
             )
@@ -221,12 +179,6 @@ class CompetingKernels(TransformerMixin, BaseEstimator):
             for kernel in range(self.n_kernels_per_group)
         ]
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 @Substitution()

@@ -1,4 +1,5 @@
-"""DilatedKernels: MiniRocket's dilated convolutions, one granularity per dilation."""
+"""DilatedKernels: MiniRocket's dilated convolutions, one granularity per dilation;
+KernelView: what the dilated-kernel views share."""
 
 from __future__ import annotations
 
@@ -150,8 +151,70 @@ def _longest_stretch(positive):
     return since_reset.max(axis=-1)
 
 
+class KernelView(TransformerMixin, BaseEstimator):
+    """What the dilated-kernel views share.
+
+    They learn nothing from labels, so a multi-granularity estimator may fit
+    them once on all training rows (see its ``fit_once`` parameter); they
+    read series zero-padded at the end to one kernel's length, and transform
+    rows in chunks so that memory stays bounded. A view fills
+    ``_fit_padded(X)``, ``_rows_per_chunk(length)`` and ``_features(X)``
+    (the rows' features, one row each).
+    """
+
+    _skmgm_label_free = True
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the view's kernels to ``X``: its dilations to the series'
+        length, and what else the view takes from ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Training series, one per row.
+        y : None
+            Ignored: the view learns nothing from labels.
+
+        Returns
+        -------
+        self : object
+            The fitted view.
+        """
+        self._fit_padded(padded_to_kernel(validate_data(self, X, dtype=FLOATS)))
+        return self
+
+    def transform(self, X):
+        """Every kernel's features at every dilation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timepoints)
+            Series, one per row, as long as the training series.
+
+        Returns
+        -------
+        X_view : ndarray of shape (n_samples, n_features_out)
+            One column per name of ``get_feature_names_out()``, in ``X``'s
+            float dtype.
+        """
+        check_is_fitted(self)
+        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
+        step = self._rows_per_chunk(X.shape[1])
+        chunks = [
+            self._features(X[start : start + step]) for start in range(0, len(X), step)
+        ]
+        return np.concatenate(chunks)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
 @Substitution()
-class DilatedKernels(TransformerMixin, BaseEstimator):
+class DilatedKernels(KernelView):
     """MiniRocket's dilated convolutions: one granularity of time per dilation.
 
     The 84 fixed kernels of length 9 (weight 2 at three positions, -1 at the
@@ -162,9 +225,10 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
     as the proportion of positive values (PPV; Dempster, Schmidt and Webb,
     2021) and, optionally, MultiRocket's other poolings. It uses no labels:
     the biases come from ``X`` alone. Each dilation is computed from nine
-    shifted copies of the series shared by all 84 kernels. Series shorter
-    than 9 positions are zero-padded at the end to 9. Rows are transformed in
-    chunks, so memory stays bounded.
+    shifted copies of the series shared by all 84 kernels. Its columns come
+    in one block per pooling, each ordered by dilation, kernel and bias.
+    Series shorter than 9 positions are zero-padded at the end to 9. Rows are
+    transformed in chunks, so memory stays bounded.
 
     Parameters
     ----------
@@ -203,10 +267,6 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
     ([1, 2, 3, 4, 5, 6], (20, 840))
     """
 
-    # It learns its biases from X alone: a multi-granularity estimator may fit
-    # it once on all training rows (see its fit_once parameter).
-    _skmgm_label_free = True
-
     _parameter_constraints: dict = {
         "n_features": [Interval(Integral, 84, None, closed="left")],
         "max_dilations_per_kernel": [Interval(Integral, 1, None, closed="left")],
@@ -226,23 +286,8 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
         self.pooling = pooling
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Choose the dilations and each kernel's biases from ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints)
-            Training series, one per row.
-        y : None
-            Ignored: the view learns nothing from labels.
-
-        Returns
-        -------
-        self : DilatedKernels
-            The fitted view.
-        """
-        X = padded_to_kernel(validate_data(self, X, dtype=FLOATS))
+    def _fit_padded(self, X):
+        """The dilations, and each kernel's biases from ``X``'s values."""
         self._poolings = check_options(
             "DilatedKernels", "pooling", self.pooling, _POOLINGS
         )
@@ -274,32 +319,13 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
             start += len(KERNEL_INDICES) * count
         return self
 
-    def transform(self, X):
-        """Pool every kernel's output at every dilation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timepoints)
-            Series, one per row, as long as the training series.
-
-        Returns
-        -------
-        X_view : ndarray of shape (n_samples, n_poolings * n_features_)
-            One block per pooling, each ordered by dilation, kernel and bias;
-            in ``X``'s float dtype.
-        """
-        check_is_fitted(self)
-        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
-        per_pooling = len(KERNEL_INDICES) * int(self.features_per_dilation_.sum())
-        out = np.empty((len(self._poolings), per_pooling, X.shape[0]), dtype=X.dtype)
-        chunk = max(1, _CHUNK_ELEMENTS // X.shape[1])
-        for start in range(0, X.shape[0], chunk):
-            rows = slice(start, start + chunk)
-            out[:, :, rows] = self._features(X[rows])
-        return np.ascontiguousarray(out.transpose(2, 0, 1)).reshape(X.shape[0], -1)
+    @staticmethod
+    def _rows_per_chunk(length):
+        return max(1, _CHUNK_ELEMENTS // length)
 
     def _features(self, X):
-        """(poolings, features, rows) of one chunk of rows."""
+        """(rows, features) of one chunk of rows: every kernel's output at
+        every dilation, pooled."""
         blocks = []
         for d, (dilation, biases) in enumerate(zip(self.dilations_, self.biases_)):
             outputs = KernelOutputs(X, dilation)
@@ -309,7 +335,9 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
                 if not _is_padded(d, k) and X.shape[1] > 2 * margin:
                     C = C[:, margin:-margin]
                 blocks.append(pool(C, biases[k], self._poolings))
-        return np.concatenate(blocks, axis=1)
+        # (poolings, features, rows) -> rows, then one block per pooling.
+        pooled = np.concatenate(blocks, axis=1).transpose(2, 0, 1)
+        return np.ascontiguousarray(pooled).reshape(len(X), -1)
 
     def get_feature_names_out(self, input_features=None):
         """``<pooling>_d<dilation>_k<kernel>_b<bias>`` for every column.
@@ -333,9 +361,3 @@ class DilatedKernels(TransformerMixin, BaseEstimator):
             for b in range(count)
         ]
         return np.asarray(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
