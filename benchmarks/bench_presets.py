@@ -29,12 +29,18 @@ NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = True
 
 
-def _config(granularities, final_estimator=None, early_exit=None, **preset):
+def _config(
+    granularities, final_estimator=None, early_exit=None, staged_fit=False, **preset
+):
     """A candidate: the preset's granularities and options, and the
-    estimator's meta-learner (``None``: the logistic stack) and early exit."""
+    estimator's meta-learner (``None``: the logistic stack), early exit and
+    staged fitting."""
+    estimator = {"final_estimator": final_estimator, "early_exit": early_exit}
+    if staged_fit:
+        estimator["staged_fit"] = True
     return {
         "preset": {"granularities": granularities, **preset},
-        "estimator": {"final_estimator": final_estimator, "early_exit": early_exit},
+        "estimator": estimator,
     }
 
 
@@ -90,6 +96,21 @@ IMAGES = {
     "pixels + kernels, early exit": _config(["pixels", "kernels"], None, "auto"),
     "pixels + kernels, vote, early exit": _config(
         ["pixels", "kernels"], "vote", "auto"
+    ),
+    # The support vector machine also fitted on the images moved by a pixel
+    # (ShiftAugmented), alone, after the plain pixels, and beside Hydra's
+    # kernels.
+    "shifted_pixels": _config(["shifted_pixels"]),
+    "shifted_pixels, vote (the level alone)": _config(["shifted_pixels"], "vote"),
+    "pixels + shifted_pixels, vote": _config(["pixels", "shifted_pixels"], "vote"),
+    "pixels + shifted_pixels, vote, early exit, staged fit": _config(
+        ["pixels", "shifted_pixels"], "vote", "auto", staged_fit=True
+    ),
+    "shifted_pixels + competing_kernels": _config(
+        ["shifted_pixels", "competing_kernels"]
+    ),
+    "shifted_pixels + competing_kernels, vote": _config(
+        ["shifted_pixels", "competing_kernels"], "vote"
     ),
     "pixels + blocks + kernels": _config(["pixels", "blocks", "kernels"]),
     "pixels + blocks + kernels, vote": _config(["pixels", "blocks", "kernels"], "vote"),

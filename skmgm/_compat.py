@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_method_params,
     _check_response_method,
+    _check_sample_weight,
     _get_feature_names,
     _num_samples,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "_check_feature_names_in",
     "_check_method_params",
     "_check_response_method",
+    "_check_sample_weight",
     "_enforce_prediction_order",
     "_fit_context",
     "_get_feature_names",

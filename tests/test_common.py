@@ -18,6 +18,7 @@ from skmgm.granularity import (
     MultiGrainedScanner,
     Pool1D,
     Pool2D,
+    ShiftAugmented,
     SparseScaler,
     Spectrum,
 )
@@ -140,6 +141,9 @@ ESTIMATORS = [
     IntervalQuantiles(),
     CompetingKernels(n_groups=2, n_kernels_per_group=3, random_state=0),
     SparseScaler(),
+    # A classifier and a regressor inside, trained on rows shifted sideways.
+    ShiftAugmented(DecisionTreeClassifier(random_state=0), image_shape=(1, -1)),
+    ShiftAugmented(DecisionTreeRegressor(random_state=0), image_shape=(1, -1)),
     DilatedKernels(
         n_features=168, pooling=("ppv", "mpv", "mipv", "lspv"), random_state=0
     ),

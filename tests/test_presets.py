@@ -26,6 +26,9 @@ def rhythms():
 
 
 SERIES_GRANULARITIES = ("competing_kernels", "kernels", "slope_kernels", "intervals")
+IMAGE_GRANULARITIES = (
+    "pixels", "shifted_pixels", "blocks", "competing_kernels", "kernels"
+)  # fmt: skip
 
 
 def _small_series_levels(**params):
@@ -42,9 +45,15 @@ def test_series_preset_levels_are_label_free_and_learn(rhythms):
     assert clf.score(X[1::2], y[1::2]) > 0.8
 
 
+def _small_image_levels(**params):
+    """Every image granularity, small."""
+    params = {"granularities": IMAGE_GRANULARITIES} | params
+    return make_image_levels((8, 8), 0, n_estimators=30, n_features=168, **params)
+
+
 def test_image_preset_levels_are_label_free_and_learn():
     X, y = load_digits(return_X_y=True)
-    levels = make_image_levels((8, 8), random_state=0, n_features=168)
+    levels = _small_image_levels()
     assert all(is_label_free(granularity) for _, granularity, _ in levels)
     clf = MultiGranularityClassifier(levels, cv=3).fit(X[:600], y[:600])
     assert clf.score(X[600:900], y[600:900]) > 0.85  # chance: 0.1
@@ -77,7 +86,7 @@ def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
     else:
         X, y = load_digits(return_X_y=True)
         X, y = X[:300], y[:300]
-        levels = make_image_levels((8, 8), random_state=0, n_features=168)
+        levels = _small_image_levels()
     model = MultiGranularityClassifier(levels, cv=3).fit(X, y)
     path = tmp_path / "model.skops"
     sio.dump(model, path)
@@ -92,6 +101,9 @@ def test_granularities_are_chosen_by_name_in_the_preset_order():
     assert [name for name, _, _ in levels] == ["slope_kernels", "intervals"]
     levels = make_series_levels(granularities=("kernels", "competing_kernels"))
     assert [name for name, _, _ in levels] == ["competing_kernels", "kernels"]
+    levels = make_image_levels((8, 8), granularities=IMAGE_GRANULARITIES[::-1])
+    assert [name for name, _, _ in levels] == list(IMAGE_GRANULARITIES)
+    assert [name for name, _, _ in make_image_levels((8, 8))] == ["shifted_pixels"]
     with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
         make_image_levels((8, 8), granularities=("raw",))
 
@@ -116,7 +128,10 @@ def test_series_kernel_levels_take_the_pooling(rhythms):
     "kind, C, expected", [("classifier", None, 10.0), ("regressor", None, 1.0),
                           ("classifier", 3.0, 3.0), ("regressor", 3.0, 3.0)],
 )  # fmt: skip
-def test_image_pixel_level_takes_its_penalty(kind, C, expected):
-    levels = make_image_levels((8, 8), granularities="pixels", kind=kind, C=C)
-    ((_, _, svm),) = levels
-    assert svm.C == expected
+def test_image_pixel_levels_take_their_penalty(kind, C, expected):
+    levels = make_image_levels(
+        (8, 8), granularities=("pixels", "shifted_pixels"), kind=kind, C=C
+    )
+    (_, _, svm), (_, _, shifted) = levels
+    assert svm.C == shifted.estimator.C == expected
+    assert shifted.image_shape == (8, 8)

@@ -11,6 +11,7 @@ from skmgm.granularity._levels import make_levels
 from skmgm.granularity._pooling import Pool1D, Pool2D
 from skmgm.granularity._scanning import MultiGrainedScanner
 from skmgm.granularity._series import Derivative, IntervalQuantiles, Spectrum
+from skmgm.granularity._shifts import ShiftAugmented
 
 __all__ = [
     "CompetingKernels",
@@ -21,6 +22,7 @@ __all__ = [
     "MultiGrainedScanner",
     "Pool1D",
     "Pool2D",
+    "ShiftAugmented",
     "SparseScaler",
     "Spectrum",
     "make_levels",

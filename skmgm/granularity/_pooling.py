@@ -178,18 +178,7 @@ class Pool2D(StatelessView):
         self.stats = stats
 
     def _image_shape(self, n_features):
-        shape = tuple(self.image_shape)
-        if len(shape) == 2 and shape.count(-1) == 1:
-            known = shape[0] * shape[1] * -1
-            if known > 0 and n_features % known == 0:
-                shape = tuple(n_features // known if v == -1 else v for v in shape)
-        height, width = _pair("image_shape", shape)
-        if height * width != n_features:
-            raise ValueError(
-                f"Pool2D: image_shape={tuple(self.image_shape)} does not fit "
-                f"rows of n_features = {n_features}."
-            )
-        return height, width
+        return resolve_image_shape("Pool2D", self.image_shape, n_features)
 
     def _blocks(self, n_features):
         height, width = self._image_shape(n_features)
@@ -225,10 +214,27 @@ class Pool2D(StatelessView):
         )
 
 
-def _pair(name, value):
+def resolve_image_shape(owner: str, image_shape, n_features: int) -> tuple[int, int]:
+    """``(height, width)`` of rows of ``n_features`` pixels; a -1 in
+    ``image_shape`` is inferred, as in ``numpy.reshape``."""
+    shape = tuple(image_shape)
+    if len(shape) == 2 and shape.count(-1) == 1:
+        known = shape[0] * shape[1] * -1
+        if known > 0 and n_features % known == 0:
+            shape = tuple(n_features // known if v == -1 else v for v in shape)
+    height, width = _pair("image_shape", shape, owner)
+    if height * width != n_features:
+        raise ValueError(
+            f"{owner}: image_shape={tuple(image_shape)} does not fit rows of "
+            f"n_features = {n_features}."
+        )
+    return height, width
+
+
+def _pair(name, value, owner="Pool2D"):
     pair = (value, value) if isinstance(value, Integral) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
         raise ValueError(
-            f"Pool2D: {name}={value!r} must be a positive int or a pair of them."
+            f"{owner}: {name}={value!r} must be a positive int or a pair of them."
         )
     return pair
