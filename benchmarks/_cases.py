@@ -104,9 +104,24 @@ def digits_split():
     return X_train, y_train, X_test, y_test
 
 
+def small_series(quick: bool) -> dict:
+    """``make_series_levels`` options: fewer kernel features for the quick run,
+    the preset's own otherwise."""
+    return {"n_features": 840} if quick else {}
+
+
+def digits_staged_levels(seed: int = 0) -> list:
+    """The image preset's two-level runner-up, plain pixels then shifted
+    pixels: the preset itself has one level, which leaves early exit and
+    staged fitting nothing to spare."""
+    return make_image_levels(
+        (8, 8), random_state=seed, granularities=("pixels", "shifted_pixels")
+    )
+
+
 def digits_cascade_levels(seed: int = 0) -> list:
     """Cheap first: a 2x2-pooled logistic regression, then the image preset
-    (pixels, competing kernels)."""
+    (the shifted pixels)."""
     pooled_linear = (
         "pool2_linear",
         Pool2D((8, 8), 2, stats=("mean", "max")),

@@ -1,10 +1,13 @@
 """Digits on deep-forest's split: the image preset against its peers.
 
 ``train_test_split(random_state=1)``, 5 seeds, ``n_jobs`` = the cores:
-``MultiGranularityClassifier(make_image_levels((8, 8), random_state=seed))``
-beside scikit-learn's ``StackingClassifier`` on the same levels (as
-Pipelines, same folds) and deep-forest's published ``CascadeForestClassifier``
-accuracy (its README; deep-forest does not install on this Python).
+``MultiGranularityClassifier(make_image_levels((8, 8), random_state=seed),
+final_estimator="vote")`` (as its docstring says to use it) beside
+scikit-learn's ``StackingClassifier`` on the same levels (as Pipelines, same
+folds), the preset's one level fitted alone (``ShiftAugmented(SVC(C=10))``:
+what the stack adds or costs), the support vector machine on the pixels as
+given, and deep-forest's published ``CascadeForestClassifier`` accuracy (its
+README; deep-forest does not install on this Python).
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from _measure import score_over_seeds
 from _report import distinct, markdown, mean, median, of, spread
 from sklearn.ensemble import StackingClassifier
 from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import SVC
 
 from skmgm import make_image_levels
+from skmgm.granularity import ShiftAugmented
 
 NAME = "digits"
 TITLE = "Digits, deep-forest's split"
@@ -30,14 +35,22 @@ SLOW = True
 MODEL = "skmgm make_image_levels"
 PEER = "sklearn StackingClassifier, same levels"
 PUBLISHED = "deep-forest CascadeForestClassifier (published)"
+# Deterministic: the same figure for every seed.
+LEVELS_ALONE = {
+    "the preset's level alone: ShiftAugmented(SVC(C=10))": ShiftAugmented(
+        SVC(C=10), image_shape=(8, 8)
+    ),
+    "SVC(C=10) on the pixels as given": SVC(C=10),
+}
 
 
 def run(quick: bool, n_jobs: int) -> list:
     seeds = range(1 if quick else 5)
     labels = {"benchmark": NAME, "dataset": DIGITS_SPLIT, "metric": "accuracy"}
     rows = score_over_seeds(
-        lambda seed: stack(True, make_image_levels((8, 8), random_state=seed),
-                           seed, n_jobs),
+        lambda seed: stack(
+            True, make_image_levels((8, 8), random_state=seed), seed, n_jobs
+        ).set_params(final_estimator="vote"),
         digits_split(), seeds, model=MODEL, **labels,
     )  # fmt: skip
     rows += score_over_seeds(
@@ -48,6 +61,11 @@ def run(quick: bool, n_jobs: int) -> list:
         ),
         digits_split(), seeds, model=PEER, **labels,
     )  # fmt: skip
+    for model, level in LEVELS_ALONE.items():
+        rows += score_over_seeds(
+            lambda seed, level=level: level, digits_split(), seeds, model=model,
+            **labels,
+        )  # fmt: skip
     published = {"model": PUBLISHED, "score": DEEP_FOREST_PUBLISHED}
     return [*rows, labels | published | {"published": True, "source": "its README"}]
 

@@ -29,9 +29,10 @@ FINALISTS = {
         "kernels + slope_kernels + intervals, vote",
     ],
     "images": [
-        "pixels + competing_kernels + kernels",
-        "pixels + competing_kernels",
-        "pixels + kernels",
+        "pixels + shifted_pixels, vote",
+        "shifted_pixels + competing_kernels, vote",
+        "shifted_pixels, vote (the level alone)",
+        "pixels + shifted_pixels, vote, early exit, staged fit",
     ],
 }
 assert all(label in SERIES for label in FINALISTS["series"])

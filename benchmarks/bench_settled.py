@@ -4,8 +4,10 @@
 share of settled rows, and the plain fit with the same early exit, on the
 *training* split of every UCR development-panel data set
 (``make_series_levels``, ``final_estimator="vote"``) and of digits
-(deep-forest's split, ``make_image_levels((8, 8))``); the test splits are never
-read. Reported: the cascade's out-of-fold accuracy over all training rows
+(deep-forest's split, ``make_image_levels((8, 8))`` with the plain pixels
+before the shifted ones, ``final_estimator="vote"``: the preset alone has one
+level, nothing to stage); the test splits are never read. Reported: the
+cascade's out-of-fold accuracy over all training rows
 (``early_exit_scores_["cascade"]``, what the fit calibrates against), the
 median fit-time ratio to the plain fit (fitted alternately) and the share of
 training rows the levels after the first were fitted on. The default is the
@@ -17,11 +19,18 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from _cases import DIGITS_SPLIT, digits_split, load_ucr, ucr_available
+from _cases import (
+    DIGITS_SPLIT,
+    digits_split,
+    digits_staged_levels,
+    load_ucr,
+    small_series,
+    ucr_available,
+)
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, mean, median, of
 
-from skmgm import MultiGranularityClassifier, make_image_levels, make_series_levels
+from skmgm import MultiGranularityClassifier, make_series_levels
 
 NAME = "settled"
 TITLE = "Choosing staged_fit_settled: out-of-fold accuracy on training splits"
@@ -35,15 +44,13 @@ SETTINGS = {PLAIN: None, **{f"staged, settled {share}": share for share in SHARE
 
 def _cases(quick: bool):
     """(data set, training rows, levels, final_estimator) of each case."""
-    series = partial(
-        make_series_levels, random_state=0, n_features=840 if quick else 10_000
-    )
+    series = partial(make_series_levels, random_state=0, **small_series(quick))
     for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
         X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
         yield dataset, X_train, y_train, series(), "vote"
     if not quick:
         X_train, y_train, _, _ = digits_split()
-        yield DIGITS_SPLIT, X_train, y_train, make_image_levels((8, 8), 0), None
+        yield DIGITS_SPLIT, X_train, y_train, digits_staged_levels(0), "vote"
 
 
 def run(quick: bool, n_jobs: int) -> list:

@@ -2,12 +2,13 @@
 
 ``staged_fit=True`` against ``staged_fit=False``, both with
 ``early_exit="auto"``, fitted alternately on the same split, 3 seeds: digits
-(deep-forest's split) with ``make_image_levels((8, 8))``, and the two
-development-panel series sets with the most training rows
-(ProximalPhalanxOutlineCorrect and FaceAll, official splits) with
-``make_series_levels`` and ``final_estimator="vote"``. Reported: the median
-fit-time ratio staged / plain, the mean test accuracies, and the share of
-the training rows each level was fitted on.
+(deep-forest's split) with ``make_image_levels((8, 8))``'s plain pixels before
+its shifted pixels (the preset alone has one level, nothing to stage) and
+``final_estimator="vote"``, and the two development-panel series sets with the
+most training rows (ProximalPhalanxOutlineCorrect and FaceAll, official splits)
+with ``make_series_levels`` and ``final_estimator="vote"``. Reported: the
+median fit-time ratio staged / plain, the mean test accuracies, and the share
+of the training rows each level was fitted on.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from _cases import DIGITS_SPLIT, digits_split, load_ucr
+from _cases import (
+    DIGITS_SPLIT,
+    digits_split,
+    digits_staged_levels,
+    load_ucr,
+    small_series,
+)
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, mean, median, of
 
-from skmgm import MultiGranularityClassifier, make_image_levels, make_series_levels
+from skmgm import MultiGranularityClassifier, make_series_levels
 
 NAME = "staged"
 TITLE = "staged_fit: fine levels fitted only on the rows left open"
@@ -30,14 +37,13 @@ SETTINGS = {"plain": False, "staged": True}
 
 def _cases(quick: bool):
     """(data set, data, levels(seed), final_estimator) of each case."""
-    series = partial(make_series_levels, n_features=840 if quick else 10_000)
+    series = partial(make_series_levels, **small_series(quick))
     for dataset in ["ItalyPowerDemand"] if quick else [
         "ProximalPhalanxOutlineCorrect", "FaceAll"
     ]:  # fmt: skip
         yield dataset, load_ucr(dataset), series, "vote"
     if not quick:
-        images = partial(make_image_levels, (8, 8))
-        yield DIGITS_SPLIT, digits_split(), images, None
+        yield DIGITS_SPLIT, digits_split(), digits_staged_levels, "vote"
 
 
 def run(quick: bool, n_jobs: int) -> list:
