@@ -110,12 +110,12 @@ def small_series(quick: bool) -> dict:
     return {"n_features": 840} if quick else {}
 
 
-def digits_staged_levels(seed: int = 0) -> list:
+def digits_staged_levels(random_state: int = 0) -> list:
     """The image preset's two-level runner-up, plain pixels then shifted
     pixels: the preset itself has one level, which leaves early exit and
     staged fitting nothing to spare."""
     return make_image_levels(
-        (8, 8), random_state=seed, granularities=("pixels", "shifted_pixels")
+        (8, 8), random_state=random_state, granularities=("pixels", "shifted_pixels")
     )
 
 
