@@ -68,6 +68,14 @@ def test_presets_build_regressor_levels(rhythms):
         make_series_levels(kind="forest")
 
 
+def test_image_preset_builds_regressor_levels():
+    X, _ = load_digits(return_X_y=True)
+    X = X[:300]
+    target = X[:, 27:29].mean(axis=1)  # two pixels near the centre
+    reg = MultiGranularityRegressor(_small_image_levels(kind="regressor"), cv=3)
+    assert reg.fit(X, target).score(X, target) > 0.5
+
+
 def test_presets_are_deterministic_given_random_state(rhythms):
     X, y = rhythms
     first = MultiGranularityClassifier(_small_series_levels(), cv=3).fit(X, y)
