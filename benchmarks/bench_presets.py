@@ -35,9 +35,11 @@ def _config(
     """A candidate: the preset's granularities and options, and the
     estimator's meta-learner (``None``: the logistic stack), early exit and
     staged fitting."""
-    estimator = {"final_estimator": final_estimator, "early_exit": early_exit}
-    if staged_fit:
-        estimator["staged_fit"] = True
+    estimator = {
+        "final_estimator": final_estimator,
+        "early_exit": early_exit,
+        "staged_fit": staged_fit,
+    }
     return {
         "preset": {"granularities": granularities, **preset},
         "estimator": estimator,

@@ -68,7 +68,8 @@ class CompetingKernels(KernelView):
     worst) match, as Hydra does (Dempster, Schmidt and Webb, 2023). It uses
     no labels: the kernels are random. Its columns come per dilation: the
     summed winning values of every kernel, then its counts of smallest
-    outputs (kernels ordered by group, then by kernel). Series shorter than
+    outputs (kernels ordered by group, then by kernel), named
+    ``<max|min>_d<dilation>_g<group>_k<kernel>``. Series shorter than
     9 positions are zero-padded at the end to 9. Rows are transformed in
     chunks, so memory stays bounded.
 
@@ -157,28 +158,15 @@ class CompetingKernels(KernelView):
         # (blocks, kernel, group, rows) -> rows, then group-major kernels.
         return np.stack(blocks).transpose(3, 0, 2, 1).reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """``<max|min>_d<dilation>_g<group>_k<kernel>`` for every column.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored: the names describe kernels, not input columns.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column.
-        """
-        check_is_fitted(self)
-        names = [
+    def _column_names(self):
+        """``<max|min>_d<dilation>_g<group>_k<kernel>`` for every column."""
+        return [
             f"{won}_d{dilation}_g{group}_k{kernel}"
             for dilation in self.dilations_
             for won in ("max", "min")
             for group in range(self.n_groups)
             for kernel in range(self.n_kernels_per_group)
         ]
-        return np.asarray(names, dtype=object)
 
 
 @Substitution()

@@ -158,8 +158,8 @@ class KernelView(TransformerMixin, BaseEstimator):
     them once on all training rows (see its ``fit_once`` parameter); they
     read series zero-padded at the end to one kernel's length, and transform
     rows in chunks so that memory stays bounded. A view fills
-    ``_fit_padded(X)``, ``_rows_per_chunk(length)`` and ``_features(X)``
-    (the rows' features, one row each).
+    ``_fit_padded(X)``, ``_rows_per_chunk(length)``, ``_features(X)`` (the
+    rows' features, one row each) and ``_column_names()``.
     """
 
     _skmgm_label_free = True
@@ -206,6 +206,22 @@ class KernelView(TransformerMixin, BaseEstimator):
         ]
         return np.concatenate(chunks)
 
+    def get_feature_names_out(self, input_features=None):
+        """Names of the view's columns: kernel, dilation and pooling.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the names describe kernels, not input columns.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per output column.
+        """
+        check_is_fitted(self)
+        return np.asarray(self._column_names(), dtype=object)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
@@ -226,7 +242,8 @@ class DilatedKernels(KernelView):
     2021) and, optionally, MultiRocket's other poolings. It uses no labels:
     the biases come from ``X`` alone. Each dilation is computed from nine
     shifted copies of the series shared by all 84 kernels. Its columns come
-    in one block per pooling, each ordered by dilation, kernel and bias.
+    in one block per pooling, each ordered by dilation, kernel and bias, named
+    ``<pooling>_d<dilation>_k<kernel>_b<bias>``.
     Series shorter than 9 positions are zero-padded at the end to 9. Rows are
     transformed in chunks, so memory stays bounded.
 
@@ -339,25 +356,12 @@ class DilatedKernels(KernelView):
         pooled = np.concatenate(blocks, axis=1).transpose(2, 0, 1)
         return np.ascontiguousarray(pooled).reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """``<pooling>_d<dilation>_k<kernel>_b<bias>`` for every column.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored: the names describe kernels, not input columns.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column.
-        """
-        check_is_fitted(self)
-        names = [
+    def _column_names(self):
+        """``<pooling>_d<dilation>_k<kernel>_b<bias>`` for every column."""
+        return [
             f"{pooling}_d{dilation}_k{k}_b{b}"
             for pooling in self._poolings
             for dilation, count in zip(self.dilations_, self.features_per_dilation_)
             for k in range(len(KERNEL_INDICES))
             for b in range(count)
         ]
-        return np.asarray(names, dtype=object)

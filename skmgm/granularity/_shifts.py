@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import ndimage
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -19,17 +20,10 @@ from skmgm.granularity._stateless import FLOATS
 def shift_images(images: np.ndarray, rows: int, columns: int, fill_value) -> np.ndarray:
     """``images`` (n, height, width) moved ``rows`` down and ``columns`` right
     (negative: up, left); the uncovered pixels take ``fill_value``."""
-    _, height, width = images.shape
-    shifted = np.full_like(images, fill_value)
-    shifted[:, _span(rows, height), _span(columns, width)] = images[
-        :, _span(-rows, height), _span(-columns, width)
-    ]
-    return shifted
-
-
-def _span(offset, size):
-    """The positions along a side of ``size`` that a shift by ``offset`` fills."""
-    return slice(max(offset, 0), size + min(offset, 0))
+    # order=0: whole-pixel moves are copies, no interpolation.
+    return ndimage.shift(
+        images, (0, rows, columns), order=0, mode="constant", cval=fill_value
+    )
 
 
 def image_shifts(height: int, width: int, max_shift: int) -> list[tuple[int, int]]:
@@ -42,6 +36,13 @@ def image_shifts(height: int, width: int, max_shift: int) -> list[tuple[int, int
         if width > distance:
             shifts += [(0, distance), (0, -distance)]
     return shifts
+
+
+# The ``X`` parameter of every method, written once.
+_with_images_text = Substitution(
+    images="""X : array-like of shape (n_samples, n_features)
+            Flattened images, row by row."""
+)
 
 
 def _estimator_has(attr):
@@ -129,14 +130,14 @@ class ShiftAugmented(MetaEstimatorMixin, BaseEstimator):
         self.max_shift = max_shift
         self.fill_value = fill_value
 
+    @_with_images_text
     @_fit_context(prefer_skip_nested_validation=False)  # estimator is validated
     def fit(self, X, y, sample_weight=None):
         """Fit ``estimator`` on the images of ``X`` and their shifted copies.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images, row by row.
+        {images}
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets; each copy takes its image's.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -169,85 +170,84 @@ class ShiftAugmented(MetaEstimatorMixin, BaseEstimator):
         )
         return self
 
-    def _validated(self, X):
-        return validate_data(self, X, reset=False, dtype=FLOATS)
+    def _delegate(self, method, X, *args):
+        """``estimator_``'s ``method`` on the images of ``X`` as given."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOATS)
+        return getattr(self.estimator_, method)(X, *args)
 
     @available_if(_estimator_has("predict"))
+    @_with_images_text
     def predict(self, X):
         """``estimator_``'s predictions for the images of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images.
+        {images}
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict(self._validated(X))
+        return self._delegate("predict", X)
 
     @available_if(_estimator_has("predict_proba"))
+    @_with_images_text
     def predict_proba(self, X):
         """``estimator_``'s class probabilities for the images of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images.
+        {images}
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             The probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(self._validated(X))
+        return self._delegate("predict_proba", X)
 
     @available_if(_estimator_has("predict_log_proba"))
+    @_with_images_text
     def predict_log_proba(self, X):
         """``estimator_``'s log class probabilities for the images of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images.
+        {images}
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             The log probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(self._validated(X))
+        return self._delegate("predict_log_proba", X)
 
     @available_if(_estimator_has("decision_function"))
+    @_with_images_text
     def decision_function(self, X):
         """``estimator_``'s decision function for the images of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images.
+        {images}
 
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The scores.
         """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(self._validated(X))
+        return self._delegate("decision_function", X)
 
     @available_if(_estimator_has("score"))
+    @_with_images_text
     def score(self, X, y, sample_weight=None):
         """``estimator_``'s score (accuracy, or R^2 for a regressor).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened images.
+        {images}
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             True targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -258,8 +258,7 @@ class ShiftAugmented(MetaEstimatorMixin, BaseEstimator):
         score : float
             The score.
         """
-        check_is_fitted(self)
-        return self.estimator_.score(self._validated(X), y, sample_weight)
+        return self._delegate("score", X, y, sample_weight)
 
     @property
     def classes_(self):
