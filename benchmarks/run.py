@@ -28,6 +28,7 @@ import bench_digits
 import bench_early_exit
 import bench_fit
 import bench_fit_once
+import bench_plan_views
 import bench_preset_seeds
 import bench_presets
 import bench_refit
@@ -56,6 +57,7 @@ BENCHMARKS = {
         bench_presets,
         bench_preset_seeds,
         bench_fit_once,
+        bench_plan_views,
         bench_transforms,
         bench_stack_cost,
     )

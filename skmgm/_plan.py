@@ -5,7 +5,9 @@ outer ``Parallel``, so its tasks are nested and a 2-core machine idles while
 the slowest level finishes its folds. Here the plan is flat: one task per
 (level, fold) and one refit task per level, all handed to a single
 :class:`sklearn.utils.parallel.Parallel` call, which keeps every worker busy
-and lets any joblib backend (loky, threading, Dask, Ray) schedule them.
+and lets any joblib backend (loky, threading, Dask, Ray) schedule them. The
+views computed once per fit come before it, side by side in a ``Parallel`` of
+their own (:func:`plan_levels`): every fold task needs them.
 """
 
 from __future__ import annotations
@@ -70,25 +72,56 @@ class TaskResult:
     view_width: int | None = None
 
 
+def plan_levels(levels, options, X, y, n_jobs) -> list[PlannedLevel]:
+    """Every level's plan, by :func:`plan_level` (``options``: each level's
+    keyword arguments to it).
+
+    Computing the views that are computed once is all the work of planning.
+    Where there are several, they run as the tasks of one ``Parallel`` on the
+    plan's backend and ``n_jobs``, so that they are not computed one after
+    the other while the other cores idle; a single one is computed here.
+    """
+    once = [
+        index
+        for index, ((_, granularity, _), kwargs) in enumerate(zip(levels, options))
+        if computes_view_once(granularity, kwargs["fit_once"])
+    ]
+    planned = dict.fromkeys(range(len(levels)))
+    if len(once) > 1:
+        parallel = Parallel(n_jobs=active_backend().n_jobs(n_jobs), batch_size=1)
+        views = parallel(
+            delayed(plan_level)(levels[index], X=X, y=y, **options[index])
+            for index in once
+        )
+        planned.update(zip(once, views))
+    return [
+        plan or plan_level(level, X=X, y=y, **kwargs)
+        for plan, level, kwargs in zip(planned.values(), levels, options)
+    ]
+
+
+def computes_view_once(granularity, fit_once: bool) -> bool:
+    """Whether a level's view is computed once per fit, for all rows: its
+    granularity learns nothing (``requires_fit=False``) or ``fit_once`` says
+    to fit it once."""
+    if isinstance(granularity, str):  # "passthrough"
+        return False
+    return fit_once or not get_tags(granularity).requires_fit
+
+
 def plan_level(level, method, X, y, estimator_params, granularity_params, fit_once):
     """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 
-    A granularity that learns nothing (``requires_fit=False``) gives the same
-    view in every fold: it is computed here, once, for all rows. So is one
-    that ``fit_once`` says to fit once on all rows: it is fitted without
-    ``y``, so that a granularity that needs labels fails instead of seeing
-    the held-out rows' labels.
+    A view computed once (:func:`computes_view_once`) is computed here for
+    all rows. A granularity fitted once because ``fit_once`` says so is
+    fitted without ``y``, so that one that needs labels fails instead of
+    seeing the held-out rows' labels.
     """
     name, granularity, estimator = level
-    if isinstance(granularity, str):  # "passthrough"
-        return PlannedLevel(
-            name, None, estimator, method, X, fit_params=estimator_params
-        )
-    stateless = not get_tags(granularity).requires_fit
-    if not (stateless or fit_once):
+    if not computes_view_once(granularity, fit_once):
         return PlannedLevel(
             name,
-            granularity,
+            None if isinstance(granularity, str) else granularity,
             estimator,
             method,
             X,
@@ -96,10 +129,15 @@ def plan_level(level, method, X, y, estimator_params, granularity_params, fit_on
             granularity_params=granularity_params,
         )
     fitted = clone(granularity)
-    if stateless:
-        view = fitted.fit_transform(X, y, **granularity_params)
-    else:
-        view = fitted.fit_transform(X, **granularity_params)
+    try:
+        if get_tags(granularity).requires_fit:
+            view = fitted.fit_transform(X, **granularity_params)
+        else:
+            view = fitted.fit_transform(X, y, **granularity_params)
+    except Exception as exc:
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"Raised by level {name!r} computing its view once.")
+        raise
     check_view_not_empty(name, view)
     return PlannedLevel(
         name, None, estimator, method, view, fitted, fit_params=estimator_params

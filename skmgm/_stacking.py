@@ -43,7 +43,7 @@ from skmgm._composition import (
     is_label_free,
     short_name,
 )
-from skmgm._plan import plan_level, run_plan
+from skmgm._plan import plan_levels, run_plan
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._staged import fit_staged
@@ -197,7 +197,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
                 weights=fit_params.get("sample_weight"),
             )
             return fit_staged(self, active, X, y, inputs, final_estimator)
-        planned = [self._plan(level, X, y, routed, once) for level in active]
+        planned = self._plan(active, X, y, routed, once)
         fitted = self._run(planned, y, splits)
         weights = fit_params.get("sample_weight")
         self._record_levels(planned, fitted, [(y, weights)] * len(planned))
@@ -218,18 +218,20 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         """Whether levels are fitted coarse to fine on fewer rows (classifier)."""
         return False
 
-    def _plan(self, level, X, y, routed, once):
-        """One level's plan on the rows ``X`` and ``y`` (and ``routed``);
-        ``once`` names the levels whose granularity is fitted once."""
-        return plan_level(
-            level,
-            self._stack_method_of(level[0], level[2]),
-            X,
-            y,
-            routed.estimator[level[0]],
-            routed.granularity.get(level[0], {}),
-            fit_once=level[0] in once,
-        )
+    def _plan(self, levels, X, y, routed, once):
+        """The plans of ``levels`` on the rows ``X`` and ``y`` (and
+        ``routed``); ``once`` names the levels whose granularity is fitted
+        once."""
+        options = [
+            {
+                "method": self._stack_method_of(name, estimator),
+                "estimator_params": routed.estimator[name],
+                "granularity_params": routed.granularity.get(name, {}),
+                "fit_once": name in once,
+            }
+            for name, _, estimator in levels
+        ]
+        return plan_levels(levels, options, X, y, self.n_jobs)
 
     def _run(self, planned, y, splits):
         return run_plan(

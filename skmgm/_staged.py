@@ -260,9 +260,7 @@ def _fit_on_rows(model, levels, X, y, rows, inputs):
     plan: a ``Bunch(plan, fit, rows)`` per level."""
     X_rows = _safe_indexing(X, rows)
     routed = _on_rows(inputs.routed, X, rows)
-    planned = [
-        model._plan(level, X_rows, y[rows], routed, inputs.once) for level in levels
-    ]
+    planned = model._plan(levels, X_rows, y[rows], routed, inputs.once)
     splits = restrict_splits(inputs.splits, rows, len(y))
     fitted = model._run(planned, y[rows], splits)
     return [Bunch(plan=p, fit=f, rows=rows) for p, f in zip(planned, fitted)]

@@ -1,5 +1,7 @@
 """The flat task plan: one Parallel, views computed once, same folds."""
 
+import os
+
 import numpy as np
 import pytest
 from joblib import parallel_config
@@ -107,6 +109,63 @@ def test_every_level_sees_the_same_folds(binary_data):
     clf.fit(X, y)
     X_meta = clf.final_estimator_.coef_  # fitted on identical columns
     assert X_meta[0, 0] == pytest.approx(X_meta[0, 1])
+
+
+class _ProcessRecordingView(TransformerMixin, BaseEstimator):
+    """A label-free view that remembers the process it was fitted in."""
+
+    _skmgm_label_free = True
+
+    def __init__(self, fail=False):
+        self.fail = fail
+
+    def fit(self, X, y=None):
+        if self.fail:
+            raise ValueError("this view cannot be computed")
+        self.pid_ = os.getpid()
+        return self
+
+    def transform(self, X):
+        return X
+
+
+def _views_fitted_once(n_jobs, n_views):
+    levels = [
+        (f"view{index}", _ProcessRecordingView(), LogisticRegression())
+        for index in range(n_views)
+    ]
+    return MultiGranularityClassifier(levels, cv=3, n_jobs=n_jobs)
+
+
+def test_views_computed_once_are_computed_side_by_side(binary_data):
+    X, y = binary_data
+    # Several views computed once: tasks of one Parallel, in the workers.
+    clf = _views_fitted_once(2, 3).fit(X, y)
+    assert all(view.pid_ != os.getpid() for _, view, _ in clf.levels_)
+    reference = _views_fitted_once(1, 3).fit(X, y)
+    assert all(view.pid_ == os.getpid() for _, view, _ in reference.levels_)
+    assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    # One alone is computed where the fit runs, without sending X anywhere.
+    (single,) = _views_fitted_once(2, 1).fit(X, y).levels_
+    assert single[1].pid_ == os.getpid()
+
+
+@pytest.mark.skipif(
+    not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11"
+)
+def test_view_error_names_its_level_from_a_worker(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(
+        [
+            ("fine", _ProcessRecordingView(), LogisticRegression()),
+            ("broken", _ProcessRecordingView(fail=True), LogisticRegression()),
+        ],
+        cv=3,
+        n_jobs=2,
+    )
+    with pytest.raises(ValueError, match="cannot be computed") as info:
+        clf.fit(X, y)
+    assert "Raised by level 'broken' computing its view once." in info.value.__notes__
 
 
 def _pooled_digits_model(n_jobs):

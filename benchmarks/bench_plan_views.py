@@ -1,0 +1,114 @@
+"""Views computed once: side by side, or one after the other.
+
+The fit of a multi-granularity estimator with the views computed once per fit
+running as the tasks of one ``Parallel`` (skmgm's planning) against the same
+fit with them computed one after the other where the fit runs (the planning
+before it, emulated by planning each level in turn), alternately, 3 repeats,
+``n_jobs`` = the cores: the series preset (``final_estimator="vote"``, three
+views computed once) on the UCR development panel's training splits, and
+digits (deep-forest's split) with two cheap pooled views, where sending them
+to workers has the least to gain. Reported: the median fit-time ratio side by
+side / one after the other, and whether the predictions were identical.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from functools import partial
+
+import numpy as np
+from _cases import (
+    DIGITS_SPLIT,
+    digits_split,
+    image_levels,
+    load_ucr,
+    small_series,
+    ucr_available,
+)
+from _measure import alternating, start_workers, timed
+from _report import markdown, median, of
+
+import skmgm._stacking
+from skmgm import MultiGranularityClassifier, make_series_levels
+from skmgm._plan import plan_level
+
+NAME = "plan_views"
+TITLE = "Views computed once: side by side or one after the other"
+NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
+SLOW = False
+SETTINGS = ("side_by_side", "in_turn")
+
+
+@contextmanager
+def _planning(setting):
+    """skmgm's planning, or each level's view computed in turn where the fit
+    runs (the planning before the views went side by side)."""
+    if setting == "side_by_side":
+        yield
+        return
+
+    def in_turn(levels, options, X, y, n_jobs):
+        return [plan_level(lv, X=X, y=y, **kw) for lv, kw in zip(levels, options)]
+
+    saved = skmgm._stacking.plan_levels
+    skmgm._stacking.plan_levels = in_turn
+    try:
+        yield
+    finally:
+        skmgm._stacking.plan_levels = saved
+
+
+def _cases(quick):
+    """(group, data set, training rows, test rows, model factory)."""
+    series = partial(make_series_levels, random_state=0, **small_series(quick))
+    for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
+        X_train, y_train, X_test, _ = load_ucr(dataset)
+        yield "series preset (three views computed once)", dataset, X_train, \
+            y_train, X_test, lambda n_jobs: MultiGranularityClassifier(
+                series(), final_estimator="vote", n_jobs=n_jobs)  # fmt: skip
+    if not quick:
+        X_train, y_train, X_test, _ = digits_split()
+        yield "digits, two pooled views (cheap)", DIGITS_SPLIT, X_train, y_train, \
+            X_test, lambda n_jobs: MultiGranularityClassifier(
+                image_levels(100, 0), n_jobs=n_jobs)  # fmt: skip
+
+
+def run(quick: bool, n_jobs: int) -> list:
+    start_workers(n_jobs)
+    rows = []
+    for group, dataset, X_train, y_train, X_test, model in _cases(quick):
+        for repeat in range(1 if quick else 3):
+            row = {"benchmark": NAME, "group": group, "dataset": dataset}
+            predictions = {}
+            for setting in alternating(repeat, list(SETTINGS)):
+                with _planning(setting):
+                    fitted, row[f"fit_s_{setting}"] = timed(
+                        model(n_jobs).fit, X_train, y_train
+                    )
+                predictions[setting] = fitted.predict(X_test)
+            row["ratio"] = row["fit_s_side_by_side"] / row["fit_s_in_turn"]
+            row["same_predictions"] = bool(np.array_equal(*predictions.values()))
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def table(rows: list) -> str:
+    found = of(rows, NAME)
+    lines = []
+    for group in dict.fromkeys(row["group"] for row in found):
+        runs = of(found, NAME, group=group)
+        lines.append([
+            group, len({run["dataset"] for run in runs}),
+            f"**{median(runs, 'ratio'):.2f}**",
+            f"{median(runs, 'fit_s_side_by_side'):.2f} s vs "
+            f"{median(runs, 'fit_s_in_turn'):.2f} s",
+            "yes" if all(run["same_predictions"] for run in runs) else "**no**",
+        ])  # fmt: skip
+    header = ["levels", "data sets", "fit-time ratio side by side / in turn"]
+    header += ["median fit", "identical predictions"]
+    return markdown(header, lines)
+
+
+README_BLOCKS = {"plan_views": table}
