@@ -68,8 +68,10 @@ _FIT_ONCE = """fit_once : "label_free", list of str or None, default="label_free
         instead of once per fold."""
 
 _RUNNING = """n_jobs : int, default=None
-        Number of joblib workers for the plan's tasks. ``None`` means 1 unless
-        in a ``joblib.parallel_config`` context; -1 means all processors.
+        Number of joblib workers for the plan's tasks, and for the views
+        computed once when there are several (they run side by side before
+        the plan). ``None`` means 1 unless in a ``joblib.parallel_config``
+        context; -1 means all processors.
     verbose : int, default=0
         1 prints one line per finished task (level, fold or refit, seconds)
         to stderr; 2 and more add joblib's own progress lines; 0 is silent.
