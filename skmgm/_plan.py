@@ -95,7 +95,7 @@ def plan_levels(levels, options, X, y, n_jobs) -> list[PlannedLevel]:
         )
         planned.update(zip(once, views))
     return [
-        plan or plan_level(level, X=X, y=y, **kwargs)
+        plan_level(level, X=X, y=y, **kwargs) if plan is None else plan
         for plan, level, kwargs in zip(planned.values(), levels, options)
     ]
 
