@@ -3,7 +3,7 @@
 The fit of a multi-granularity estimator with the views computed once per fit
 running as the tasks of one ``Parallel`` (skmgm's planning) against the same
 fit with them computed one after the other where the fit runs (the planning
-before it, emulated by planning each level in turn), alternately, 3 repeats,
+before it: the same planning with ``n_jobs=1``), alternately, 3 repeats,
 ``n_jobs`` = the cores: the series preset (``final_estimator="vote"``, three
 views computed once) on the UCR development panel's training splits, and
 digits (deep-forest's split) with two cheap pooled views, where sending them
@@ -31,62 +31,57 @@ from _report import markdown, median, of
 
 import skmgm._stacking
 from skmgm import MultiGranularityClassifier, make_series_levels
-from skmgm._plan import plan_level
 
 NAME = "plan_views"
 TITLE = "Views computed once: side by side or one after the other"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 SETTINGS = ("side_by_side", "in_turn")
+SERIES = "series preset (three views computed once)"
+DIGITS = "digits, two pooled views (cheap)"
 
 
 @contextmanager
 def _planning(setting):
     """skmgm's planning, or each level's view computed in turn where the fit
-    runs (the planning before the views went side by side)."""
-    if setting == "side_by_side":
-        yield
-        return
-
-    def in_turn(levels, options, X, y, n_jobs):
-        return [plan_level(lv, X=X, y=y, **kw) for lv, kw in zip(levels, options)]
-
-    saved = skmgm._stacking.plan_levels
-    skmgm._stacking.plan_levels = in_turn
+    runs: the same planning with ``n_jobs=1`` (the planning before the views
+    went side by side)."""
+    side_by_side = skmgm._stacking.plan_levels
+    if setting == "in_turn":
+        skmgm._stacking.plan_levels = partial(_in_turn, side_by_side)
     try:
         yield
     finally:
-        skmgm._stacking.plan_levels = saved
+        skmgm._stacking.plan_levels = side_by_side
+
+
+def _in_turn(plan_levels, levels, options, X, y, n_jobs):
+    return plan_levels(levels, options, X, y, n_jobs=1)
 
 
 def _cases(quick):
-    """(group, data set, training rows, test rows, model factory)."""
+    """(group, data set, data, levels(), final_estimator) of each case."""
     series = partial(make_series_levels, random_state=0, **small_series(quick))
     for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
-        X_train, y_train, X_test, _ = load_ucr(dataset)
-        yield "series preset (three views computed once)", dataset, X_train, \
-            y_train, X_test, lambda n_jobs: MultiGranularityClassifier(
-                series(), final_estimator="vote", n_jobs=n_jobs)  # fmt: skip
+        yield SERIES, dataset, load_ucr(dataset), series, "vote"
     if not quick:
-        X_train, y_train, X_test, _ = digits_split()
-        yield "digits, two pooled views (cheap)", DIGITS_SPLIT, X_train, y_train, \
-            X_test, lambda n_jobs: MultiGranularityClassifier(
-                image_levels(100, 0), n_jobs=n_jobs)  # fmt: skip
+        yield DIGITS, DIGITS_SPLIT, digits_split(), partial(image_levels, 100, 0), None
 
 
 def run(quick: bool, n_jobs: int) -> list:
     start_workers(n_jobs)
     rows = []
-    for group, dataset, X_train, y_train, X_test, model in _cases(quick):
+    for group, dataset, (X_train, y_train, X_test, _), levels, final in _cases(quick):
         for repeat in range(1 if quick else 3):
             row = {"benchmark": NAME, "group": group, "dataset": dataset}
             predictions = {}
             for setting in alternating(repeat, list(SETTINGS)):
+                model = MultiGranularityClassifier(
+                    levels(), final_estimator=final, n_jobs=n_jobs
+                )
                 with _planning(setting):
-                    fitted, row[f"fit_s_{setting}"] = timed(
-                        model(n_jobs).fit, X_train, y_train
-                    )
-                predictions[setting] = fitted.predict(X_test)
+                    _, row[f"fit_s_{setting}"] = timed(model.fit, X_train, y_train)
+                predictions[setting] = model.predict(X_test)
             row["ratio"] = row["fit_s_side_by_side"] / row["fit_s_in_turn"]
             row["same_predictions"] = bool(np.array_equal(*predictions.values()))
             rows.append(row)

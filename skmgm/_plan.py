@@ -86,17 +86,19 @@ def plan_levels(levels, options, X, y, n_jobs) -> list[PlannedLevel]:
         for index, ((_, granularity, _), kwargs) in enumerate(zip(levels, options))
         if computes_view_once(granularity, kwargs["fit_once"])
     ]
-    planned = dict.fromkeys(range(len(levels)))
+    side_by_side = {}
     if len(once) > 1:
         parallel = Parallel(n_jobs=active_backend().n_jobs(n_jobs), batch_size=1)
-        views = parallel(
+        plans = parallel(
             delayed(plan_level)(levels[index], X=X, y=y, **options[index])
             for index in once
         )
-        planned.update(zip(once, views))
+        side_by_side = dict(zip(once, plans))
     return [
-        plan_level(level, X=X, y=y, **kwargs) if plan is None else plan
-        for plan, level, kwargs in zip(planned.values(), levels, options)
+        side_by_side[index]
+        if index in side_by_side
+        else plan_level(level, X=X, y=y, **kwargs)
+        for index, (level, kwargs) in enumerate(zip(levels, options))
     ]
 
 

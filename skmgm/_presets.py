@@ -237,12 +237,12 @@ def make_image_levels(
     scikit-learn's digits (``benchmarks/bench_presets.py``, the finalists on
     a second seed in ``bench_preset_seeds.py``): the cheapest within 0.002
     of the most accurate. The plain pixels before it, or Hydra's kernels
-    after it, were as accurate (within 0.002) for more fit time;
-    every candidate without the shifted copies was less accurate, whatever
-    its other levels; the logistic stack on the one level was less accurate
-    than the vote (which, with one level, is that level's answer), and
-    staged fitting of the pixels and the shifted pixels saved most of the
-    fit for more accuracy than 0.002. With one level, early exit and staged fitting have
+    after it, were as accurate (within 0.002) for more fit time; every
+    candidate without the shifted copies was less accurate, whatever its
+    other levels; the logistic stack on the one level was less accurate than
+    the vote (which, with one level, is that level's answer), and staged
+    fitting of the pixels and the shifted pixels saved most of the fit but
+    lost more than 0.002. With one level, early exit and staged fitting have
     no level to spare: ``granularities=("pixels", "shifted_pixels")`` gives
     them one (the plain pixels settle the easy images). No view learns from
     the labels, so each is computed once per fit.
