@@ -28,6 +28,7 @@ import bench_digits
 import bench_early_exit
 import bench_fit
 import bench_fit_once
+import bench_out_of_bag
 import bench_plan_views
 import bench_preset_seeds
 import bench_presets
@@ -52,6 +53,7 @@ BENCHMARKS = {
         bench_digits,
         bench_early_exit,
         bench_refit,
+        bench_out_of_bag,
         bench_staged,
         bench_settled,
         bench_presets,

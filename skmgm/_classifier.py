@@ -73,6 +73,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
     {passthrough}
     {refit}
     {fit_once}
+    {out_of_bag}
     early_exit : None, "auto" or float in [0, 1], default=None
         Let confident samples stop at a coarse level at predict time. Levels
         are tried in the order given (coarse first): a sample whose top class
@@ -211,6 +212,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         passthrough=False,
         refit=True,
         fit_once="label_free",
+        out_of_bag="auto",
         early_exit=None,
         early_exit_tolerance=0.005,
         staged_fit=False,
@@ -226,6 +228,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             passthrough=passthrough,
             refit=refit,
             fit_once=fit_once,
+            out_of_bag=out_of_bag,
             n_jobs=n_jobs,
             verbose=verbose,
             timeout=timeout,

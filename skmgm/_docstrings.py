@@ -67,6 +67,24 @@ _FIT_ONCE = """fit_once : "label_free", list of str or None, default="label_free
         once (a scaler's mean, a kernel's biases), for a view computed once
         instead of once per fold."""
 
+_OUT_OF_BAG = """out_of_bag : "auto", list of str or None, default="auto"
+        Which levels take their out-of-fold predictions from their
+        estimator's out-of-bag estimates instead of from fold fits: such a
+        level is fitted once, on all rows, and each row's prediction in the
+        stack comes from the members of the ensemble whose bootstrap sample
+        left it out (``oob_decision_function_``, ``oob_prediction_``).
+        ``"auto"``: every level whose estimator computes them (a forest or
+        bagging ensemble with ``oob_score=True``, which needs
+        ``bootstrap=True``), whose view is computed once (``"passthrough"``,
+        stateless, or fitted once by ``fit_once``: a view fitted on all rows
+        may not see labels) and which stacks probabilities (a classifier) or
+        predictions (a regressor). A list of level names: those levels; one
+        that cannot raises. ``None``: every level is fitted per fold. The
+        trade: one fit instead of ``k + 1`` (``k`` with ``refit=False``) for
+        out-of-fold predictions that each come from about a third of the
+        members (a bootstrap sample leaves out about 37% of the rows), so
+        noisier than a fold model's."""
+
 _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks, and for the views
         computed once when there are several (they run side by side before
@@ -118,6 +136,7 @@ SHARED = {
     "passthrough": _PASSTHROUGH,
     "refit": _REFIT,
     "fit_once": _FIT_ONCE,
+    "out_of_bag": _OUT_OF_BAG,
     "running": _RUNNING,
     "named_levels": _NAMED_LEVELS,
     "fitted": _FITTED,

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _safe_indexing
-from skmgm._predictions import FoldBag, align_predictions
+from skmgm._predictions import FoldBag, align_predictions, out_of_bag_predictions
 
 
 @dataclass
@@ -38,6 +38,8 @@ class PlannedLevel:
     ``prefitted_granularity`` is the stateless granularity that made ``data``.
     ``fit_params`` and ``granularity_params`` are the metadata routed to the
     estimator's and the granularity's ``fit``, for all rows (tasks slice them).
+    ``out_of_bag``: the level is fitted once, on all rows, and its out-of-fold
+    predictions are its estimator's out-of-bag estimates (no fold fits).
     """
 
     name: str
@@ -48,6 +50,7 @@ class PlannedLevel:
     prefitted_granularity: Any = None
     fit_params: dict = field(default_factory=dict)
     granularity_params: dict = field(default_factory=dict)
+    out_of_bag: bool = False
 
 
 @dataclass
@@ -111,7 +114,56 @@ def computes_view_once(granularity, fit_once: bool) -> bool:
     return fit_once or not get_tags(granularity).requires_fit
 
 
-def plan_level(level, method, X, y, estimator_params, granularity_params, fit_once):
+def estimates_out_of_bag(estimator) -> bool:
+    """Whether ``estimator`` computes out-of-bag estimates when fitted (a
+    forest or bagging ensemble with ``oob_score`` set)."""
+    return bool(estimator.get_params(deep=False).get("oob_score", False))
+
+
+def out_of_bag_refusal(level, method: str, fit_once: bool) -> str | None:
+    """Why a level cannot take its out-of-fold predictions from its
+    estimator's out-of-bag estimates, or ``None`` when it can."""
+    _, granularity, estimator = level
+    if not estimates_out_of_bag(estimator):
+        return (
+            "its estimator computes no out-of-bag estimates (a forest or "
+            "bagging ensemble with oob_score=True and bootstrap=True does)"
+        )
+    if granularity != "passthrough" and not computes_view_once(granularity, fit_once):
+        # Fitted on all rows, a view fitted per fold would have seen the
+        # labels of the rows whose estimates it then shapes.
+        return "its view is fitted per fold (see fit_once), not once for all rows"
+    wanted = "predict_proba" if is_classifier(estimator) else "predict"
+    if method != wanted:
+        return f"it stacks {method}, and out-of-bag estimates give {wanted}"
+    return None
+
+
+def takes_out_of_bag(out_of_bag, level, method: str, fit_once: bool) -> bool:
+    """Whether ``level``'s out-of-fold predictions are its estimator's
+    out-of-bag estimates, as the estimator's ``out_of_bag`` parameter asks;
+    a level it names that cannot raises."""
+    name = level[0]
+    if out_of_bag is None or (out_of_bag != "auto" and name not in out_of_bag):
+        return False
+    refusal = out_of_bag_refusal(level, method, fit_once)
+    if refusal is not None and out_of_bag != "auto":
+        raise ValueError(
+            f"out_of_bag={out_of_bag!r} names level {name!r}, but {refusal}."
+        )
+    return refusal is None
+
+
+def plan_level(
+    level,
+    method,
+    X,
+    y,
+    estimator_params,
+    granularity_params,
+    fit_once,
+    out_of_bag=False,
+):
     """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 
     A view computed once (:func:`computes_view_once`) is computed here for
@@ -129,6 +181,7 @@ def plan_level(level, method, X, y, estimator_params, granularity_params, fit_on
             X,
             fit_params=estimator_params,
             granularity_params=granularity_params,
+            out_of_bag=out_of_bag,
         )
     fitted = clone(granularity)
     try:
@@ -142,7 +195,14 @@ def plan_level(level, method, X, y, estimator_params, granularity_params, fit_on
         raise
     check_view_not_empty(name, view)
     return PlannedLevel(
-        name, None, estimator, method, view, fitted, fit_params=estimator_params
+        name,
+        None,
+        estimator,
+        method,
+        view,
+        fitted,
+        fit_params=estimator_params,
+        out_of_bag=out_of_bag,
     )
 
 
@@ -159,8 +219,10 @@ def check_view_not_empty(name: str, view) -> None:
 class FitTask:
     """Fit one level on a fold's training rows and predict its test rows.
 
-    ``fold=None`` is the level's refit on every row: it predicts nothing and
-    returns its fitted models. A fold returns its models only when they are
+    ``fold=None`` is the level's refit on every row: it returns its fitted
+    models, and predicts nothing unless the level is out of bag, when it
+    returns the estimator's out-of-bag estimates as its out-of-fold
+    predictions. A fold returns its models only when they are
     kept (``keep_models``, for ``refit=False``); otherwise shipping them back
     from a worker would cost time for nothing. The level's data and ``y`` are
     arguments of the call, not fields, so that a cluster backend can send
@@ -196,6 +258,10 @@ class FitTask:
                 predictions = None
                 if self.test is not None:
                     predictions = self._predict(data, granularity, estimator)
+                elif self.level.out_of_bag:
+                    predictions = out_of_bag_predictions(
+                        estimator, self.level.method, self.n_classes
+                    )
         except Exception as exc:
             if hasattr(exc, "add_note"):  # Python >= 3.11
                 exc.add_note(f"Raised by level {self.level.name!r} during {self.what}.")
@@ -248,7 +314,9 @@ def run_plan(
     Refits come first: they are the longest tasks, and starting them first
     shortens the tail of the schedule. With ``refit=False`` there is no refit
     and each level keeps its fold models as a
-    :class:`~skmgm._predictions.FoldBag`. Results are taken as tasks finish,
+    :class:`~skmgm._predictions.FoldBag`. A level out of bag has no fold
+    fits: its one fit on all rows gives its model and its out-of-fold
+    predictions, whatever ``refit`` says. Results are taken as tasks finish,
     so ``verbose >= 1`` reports each task (level, fold, seconds) on stderr
     when it is done; ``verbose >= 2`` adds joblib's own progress lines.
     ``timeout`` bounds the wait for any one task (joblib's ``timeout``); a
@@ -257,7 +325,7 @@ def run_plan(
     backend = active_backend()
     tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
     if verbose:
-        _report_plan(tasks, levels, splits, refit, backend, n_jobs)
+        _report_plan(tasks, levels, backend, n_jobs)
     with backend.data_on_every_worker([level.data for level in levels] + [y]):
         # Every task is a model fit: never batch them, or the tail gets uneven.
         parallel = Parallel(
@@ -274,8 +342,8 @@ def run_plan(
         )
         by_key = _collect(results, tasks, verbose, timeout)
     return [
-        _assemble_level(index, by_key, splits, len(y), n_classes)
-        for index in range(len(levels))
+        _assemble_level(index, level.out_of_bag, by_key, splits, len(y), n_classes)
+        for index, level in enumerate(levels)
     ]
 
 
@@ -285,9 +353,14 @@ def _keyed_task(task, data, y):
 
 
 def _make_tasks(levels, splits, n_classes, refit, on_cluster):
-    keys = [(index, None) for index in range(len(levels))] if refit else []
+    keys = [
+        (index, None) for index, level in enumerate(levels) if refit or level.out_of_bag
+    ]
     keys += [
-        (index, fold) for index in range(len(levels)) for fold in range(len(splits))
+        (index, fold)
+        for index, level in enumerate(levels)
+        if not level.out_of_bag
+        for fold in range(len(splits))
     ]
     light = [replace(level, data=None) for level in levels]
     return [
@@ -332,11 +405,12 @@ def _collect(results, tasks, verbose, timeout):
     return by_key
 
 
-def _report_plan(tasks, levels, splits, refit, backend, n_jobs):
-    refits = f" + {len(levels)} refits" if refit else ""
+def _report_plan(tasks, levels, backend, n_jobs):
+    refits = sum(task.fold is None for task in tasks)
     print(
-        f"[skmgm] {len(tasks)} tasks ({len(levels)} levels x {len(splits)} "
-        f"folds{refits}) on joblib's {type(backend.backend).__name__}, "
+        f"[skmgm] {len(tasks)} tasks for {len(levels)} levels "
+        f"({len(tasks) - refits} fold fits + {refits} fits on all rows) on "
+        f"joblib's {type(backend.backend).__name__}, "
         f"n_jobs={backend.n_jobs(n_jobs)}",
         file=sys.stderr,
         flush=True,
@@ -357,14 +431,22 @@ def _pending(tasks, by_key):
     return ", ".join(task.describe() for task in tasks if task.key not in by_key)
 
 
-def _assemble_level(index, by_key, splits, n_samples, n_classes):
+def _assemble_level(index, out_of_bag, by_key, splits, n_samples, n_classes):
+    refit = by_key.get((index, None))
+    if out_of_bag:
+        return FittedLevel(
+            refit.granularity,
+            refit.estimator,
+            refit.predictions,
+            refit.seconds,
+            refit.view_width,
+        )
     fold_results = [by_key[(index, fold)] for fold in range(len(splits))]
     first = fold_results[0].predictions
     oof = np.empty((n_samples, *first.shape[1:]), dtype=first.dtype)
     for (_, test), result in zip(splits, fold_results):
         oof[test] = result.predictions
     seconds = sum(result.seconds for result in fold_results)
-    refit = by_key.get((index, None))
     if refit is None:
         members = [(result.granularity, result.estimator) for result in fold_results]
         bag = FoldBag(members, n_classes)

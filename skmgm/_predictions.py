@@ -1,7 +1,8 @@
 """What a level's predictions mean, and a level's fold models predicting together.
 
 Every fit of a level must give columns that mean the same thing, whatever
-classes its training rows held; ``FoldBag`` serves ``refit=False``.
+classes its training rows held; ``FoldBag`` serves ``refit=False``; a bagging
+ensemble's out-of-bag estimates stand in for a level's fold predictions.
 """
 
 from __future__ import annotations
@@ -15,6 +16,50 @@ from skmgm._compat import _enforce_prediction_order
 def as_columns(predictions):
     """A level's predictions as a 2-D block of stacked columns."""
     return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
+
+
+def out_of_bag_predictions(estimator, method: str, n_classes):
+    """A fitted bagging ensemble's out-of-bag estimates, as the columns its
+    fold predictions would give (``method``: ``"predict_proba"`` for a
+    classifier, ``"predict"`` for a regressor).
+
+    Raises when a row was in every member's bootstrap sample: it has no
+    estimate (scikit-learn's forests then give zeros with a warning).
+    """
+    estimates = (
+        estimator.oob_decision_function_
+        if method == "predict_proba"
+        else estimator.oob_prediction_
+    )
+    missing = np.union1d(
+        _rows_in_every_bag(estimator, len(estimates)),
+        np.flatnonzero(np.isnan(estimates.reshape(len(estimates), -1)).any(axis=1)),
+    )
+    if missing.size:
+        raise ValueError(
+            f"{missing.size} training rows (first: {missing[:5].tolist()}) have "
+            "no out-of-bag estimate: every member of the ensemble was fitted on "
+            "them. Give the estimator more members (n_estimators), or set "
+            "out_of_bag=None to fit the level per fold."
+        )
+    if isinstance(n_classes, list):  # (n_samples, n_classes, n_labels)
+        estimates = [
+            estimates[:, : len(classes), label]
+            for label, classes in enumerate(estimator.classes_)
+        ]
+    return align_predictions(estimator, estimates, method, n_classes)
+
+
+def _rows_in_every_bag(estimator, n_samples: int) -> np.ndarray:
+    """The rows every member's bootstrap sample drew (none when unknown)."""
+    samples = getattr(estimator, "estimators_samples_", None)
+    if samples is None:
+        return np.array([], dtype=int)
+    out_of_bag_count = np.full(n_samples, len(samples))
+    for drawn in samples:
+        drawn = np.flatnonzero(drawn) if drawn.dtype == bool else np.unique(drawn)
+        out_of_bag_count[drawn] -= 1
+    return np.flatnonzero(out_of_bag_count == 0)
 
 
 def align_predictions(estimator, predictions, method, n_classes):

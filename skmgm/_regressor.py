@@ -40,6 +40,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
     {passthrough}
     {refit}
     {fit_once}
+    {out_of_bag}
     {running}
 
     Attributes

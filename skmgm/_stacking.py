@@ -43,12 +43,13 @@ from skmgm._composition import (
     is_label_free,
     short_name,
 )
-from skmgm._plan import plan_levels, run_plan
+from skmgm._plan import plan_levels, run_plan, takes_out_of_bag
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._staged import fit_staged
 from skmgm._validation import (
     check_final_estimator,
+    check_level_names,
     check_levels,
     check_numeric_columns,
 )
@@ -77,6 +78,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         "passthrough": ["boolean"],
         "refit": ["boolean"],
         "fit_once": [None, StrOptions({"label_free"}), list, tuple],
+        "out_of_bag": [None, StrOptions({"auto"}), list, tuple],
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
@@ -91,6 +93,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         passthrough=False,
         refit=True,
         fit_once="label_free",
+        out_of_bag="auto",
         n_jobs=None,
         verbose=0,
         timeout=None,
@@ -101,6 +104,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         self.passthrough = passthrough
         self.refit = refit
         self.fit_once = fit_once
+        self.out_of_bag = out_of_bag
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.timeout = timeout
@@ -189,6 +193,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         routed = route_fit_params(self, active, fit_params)
         splits = self._pinned_splits(X, y, routed.split)
         once = _levels_fitted_once(self.fit_once, levels)
+        check_level_names("out_of_bag", self.out_of_bag, levels)
         if self._fits_in_stages():
             inputs = Bunch(
                 routed=routed,
@@ -223,13 +228,14 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         ``routed``); ``once`` names the levels whose granularity is fitted
         once."""
         options = [
-            {
-                "method": self._stack_method_of(name, estimator),
-                "estimator_params": routed.estimator[name],
-                "granularity_params": routed.granularity.get(name, {}),
-                "fit_once": name in once,
-            }
-            for name, _, estimator in levels
+            _plan_options(
+                level,
+                self._stack_method_of(level[0], level[2]),
+                routed,
+                fit_once=level[0] in once,
+                out_of_bag=self.out_of_bag,
+            )
+            for level in levels
         ]
         return plan_levels(levels, options, X, y, self.n_jobs)
 
@@ -445,18 +451,25 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         return pd.DataFrame(report)
 
 
+def _plan_options(level, method, routed, *, fit_once, out_of_bag) -> dict:
+    """The keyword arguments of :func:`~skmgm._plan.plan_level` for ``level``."""
+    name = level[0]
+    return {
+        "method": method,
+        "estimator_params": routed.estimator[name],
+        "granularity_params": routed.granularity.get(name, {}),
+        "fit_once": fit_once,
+        "out_of_bag": takes_out_of_bag(out_of_bag, level, method, fit_once),
+    }
+
+
 def _levels_fitted_once(fit_once, levels) -> set:
     """Names of the levels whose granularity is fitted once on all rows."""
     if fit_once is None:
         return set()
     if isinstance(fit_once, str):  # "label_free"
         return {name for name, g, _ in levels if is_label_free(g)}
-    unknown = sorted(set(fit_once) - {name for name, _, _ in levels})
-    if unknown:
-        raise ValueError(
-            f"fit_once={fit_once!r} names levels that do not exist: "
-            f"{unknown}; the levels are {[name for name, _, _ in levels]}."
-        )
+    check_level_names("fit_once", fit_once, levels)
     return set(fit_once)
 
 

@@ -106,6 +106,19 @@ def _check_level_estimator(name, estimator, kind, owner):
         )
 
 
+def check_level_names(parameter: str, value, levels) -> None:
+    """Refuse a list of level names (``value`` of ``parameter``) that names
+    levels that do not exist; a string or ``None`` is not a list."""
+    if value is None or isinstance(value, str):
+        return
+    unknown = sorted(set(value) - {name for name, _, _ in levels})
+    if unknown:
+        raise ValueError(
+            f"{parameter}={value!r} names levels that do not exist: "
+            f"{unknown}; the levels are {[name for name, _, _ in levels]}."
+        )
+
+
 def check_final_estimator(final, *, kind: str):
     """A clone of ``final``, refused unless it is a ``kind``."""
     final = clone(final)

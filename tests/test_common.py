@@ -110,6 +110,19 @@ ESTIMATORS = [
         )
         for settled in (0.0, 0.5)
     ),
+    # A forest's out-of-bag estimates instead of its fold fits.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(
+            RandomForestClassifier(n_estimators=30, oob_score=True, random_state=0)
+        ),
+        cv=3,
+    ),
+    MultiGranularityRegressor(
+        levels=_pooled_and_raw(
+            RandomForestRegressor(n_estimators=30, oob_score=True, random_state=0)
+        ),
+        cv=3,
+    ),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
         levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),

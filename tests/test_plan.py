@@ -232,7 +232,7 @@ def test_verbose_reports_every_task_and_is_silent_at_zero(capsys, binary_data):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 6  # the plan, 3 folds, the refit, the meta-learner
     assert lines[0].startswith(
-        "[skmgm] 4 tasks (1 levels x 3 folds + 1 refits) on joblib's "
+        "[skmgm] 4 tasks for 1 levels (3 fold fits + 1 fits on all rows) on "
     )
     assert any("level 'a' refit" in line for line in lines)
     assert any("level 'a' fold 2" in line for line in lines)
@@ -251,3 +251,130 @@ def test_refit_false_runs_fold_tasks_only(monkeypatch, multiclass_data):
     ]
     MultiGranularityClassifier(levels, cv=4, refit=False).fit(X, y)
     assert _RecordingParallel.calls == [8]  # 2 levels x 4 folds, no refit
+
+
+# ---------------------------------------------------------------- out of bag
+def _forest(**params):
+    return RandomForestClassifier(
+        n_estimators=40, oob_score=True, random_state=0, **params
+    )
+
+
+def _tasks_of(capsys, level):
+    """What the verbose report says ran for ``level``: 'refit' and folds."""
+    lines = capsys.readouterr().err.splitlines()
+    marker = f"level {level!r} "
+    return sorted(
+        line.split(marker)[1].split(":")[0] for line in lines if marker in line
+    )
+
+
+def test_out_of_bag_level_is_fitted_once_and_stacks_its_estimates(
+    capsys, multiclass_data
+):
+    X, y = multiclass_data
+    levels = [
+        ("lr", "passthrough", LogisticRegression()),
+        ("rf", Pool2D((4, 4), (2, 2)), _forest()),
+    ]
+    clf = MultiGranularityClassifier(levels, cv=3, verbose=1).fit(X, y)
+    assert _tasks_of(capsys, "rf") == ["refit"]
+    forest = clf.named_levels_.rf.estimator
+    assert clf.level_scores_["rf"] == pytest.approx(forest.oob_score_)
+    # The meta-learner was fitted on the out-of-bag probabilities.
+    stacked = clf.final_estimator_.coef_.shape[1]
+    assert stacked == 2 * 3
+    assert clf.level_fit_seconds_["rf"] > 0
+
+    clf.set_params(out_of_bag=None).fit(X, y)
+    assert _tasks_of(capsys, "rf") == ["fold 0", "fold 1", "fold 2", "refit"]
+    assert clf.level_scores_["rf"] != pytest.approx(forest.oob_score_)
+
+
+def test_out_of_bag_regressor_stacks_the_forest_s_oob_prediction(regression_data):
+    from sklearn.ensemble import RandomForestRegressor
+
+    X, y = regression_data
+    forest = RandomForestRegressor(n_estimators=40, oob_score=True, random_state=0)
+    reg = MultiGranularityRegressor([("rf", "passthrough", forest)], cv=3).fit(X, y)
+    assert reg.level_scores_["rf"] == pytest.approx(
+        reg.named_levels_.rf.estimator.oob_score_
+    )
+
+
+def test_out_of_bag_level_keeps_its_one_model_without_refit(binary_data):
+    X, y = binary_data
+    levels = [
+        ("lr", "passthrough", LogisticRegression()),
+        ("rf", "passthrough", _forest()),
+    ]
+    clf = MultiGranularityClassifier(levels, cv=3, refit=False).fit(X, y)
+    assert isinstance(clf.named_levels_.rf.estimator, RandomForestClassifier)
+    assert type(clf.named_levels_.lr.estimator).__name__ == "FoldBag"
+    assert clf.predict(X).shape == y.shape
+
+
+def test_out_of_bag_auto_skips_a_level_whose_view_is_fitted_per_fold(
+    capsys, binary_data
+):
+    from sklearn.feature_selection import SelectKBest
+
+    X, y = binary_data
+    levels = [("selected", SelectKBest(k=5), _forest())]
+    MultiGranularityClassifier(levels, cv=3, verbose=1).fit(X, y)
+    assert _tasks_of(capsys, "selected") == ["fold 0", "fold 1", "fold 2", "refit"]
+    clf = MultiGranularityClassifier(levels, cv=3, out_of_bag=["selected"])
+    with pytest.raises(ValueError, match="its view is fitted per fold"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "level, params, message",
+    [
+        (
+            ("lr", "passthrough", LogisticRegression()),
+            {"out_of_bag": ["lr"]},
+            r"out_of_bag=\['lr'\] names level 'lr', but its estimator computes "
+            "no out-of-bag estimates",
+        ),
+        (
+            ("rf", "passthrough", _forest()),
+            {"out_of_bag": ["rf"], "stack_method": "predict"},
+            "it stacks predict, and out-of-bag estimates give predict_proba",
+        ),
+        (
+            ("rf", "passthrough", _forest()),
+            {"out_of_bag": ["rf", "zz"]},
+            r"out_of_bag=\['rf', 'zz'\] names levels that do not exist: \['zz'\]",
+        ),
+    ],
+)
+def test_out_of_bag_refuses_what_it_cannot_do(binary_data, level, params, message):
+    X, y = binary_data
+    with pytest.raises(ValueError, match=message):
+        MultiGranularityClassifier([level], cv=3, **params).fit(X, y)
+
+
+def test_out_of_bag_rows_without_an_estimate_raise_naming_the_level(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier([("rf", "passthrough", _forest())], cv=3)
+    clf.set_params(rf__estimator__n_estimators=2)
+    with (
+        pytest.warns(UserWarning, match="Some inputs do not have OOB scores"),
+        pytest.raises(ValueError, match="have no out-of-bag estimate") as info,
+    ):
+        clf.fit(X, y)
+    assert "Raised by level 'rf' during the refit on all rows." in info.value.__notes__
+
+
+def test_out_of_bag_multilabel_stacks_each_label_s_probability():
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(n_samples=120, n_classes=3, random_state=0)
+    levels = [("rf", "passthrough", _forest())]
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X, Y)
+    forest = clf.named_levels_.rf.estimator
+    assert clf.level_scores_["rf"] == pytest.approx(
+        np.mean((forest.oob_decision_function_.argmax(axis=1) == Y).all(axis=1))
+    )
+    assert clf.predict(X).shape == Y.shape

@@ -1,4 +1,5 @@
-"""Aligned level predictions and fold-model bagging (refit=False)."""
+"""Aligned level predictions, fold-model bagging (refit=False) and out-of-bag
+estimates as a level's out-of-fold predictions."""
 
 import pickle
 import warnings
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifierCV
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
@@ -16,7 +18,7 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
-from skmgm._predictions import FoldBag, align_predictions
+from skmgm._predictions import FoldBag, align_predictions, out_of_bag_predictions
 from skmgm.granularity import Pool1D
 
 
@@ -144,3 +146,25 @@ def test_rare_class_stack_with_decision_values_stays_accurate():
         clf.fit(X, y)
     assert np.abs(clf.transform(X)).max() < 1e3
     assert clf.score(X, y) > 0.95
+
+
+def test_out_of_bag_predictions_are_the_forest_s_estimates(multiclass_data):
+    X, y = multiclass_data
+    forest = RandomForestClassifier(n_estimators=30, oob_score=True, random_state=0)
+    forest.fit(X, y)
+    estimates = out_of_bag_predictions(forest, "predict_proba", n_classes=3)
+    assert_array_equal(estimates, forest.oob_decision_function_)
+
+
+def test_out_of_bag_predictions_refuse_rows_in_every_bag(binary_data):
+    X, y = binary_data
+    tree = DecisionTreeClassifier(random_state=0)
+    bagging = BaggingClassifier(tree, n_estimators=3, oob_score=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scikit-learn's own note
+        bagging.fit(X, y)
+    drawn = [set(np.unique(rows)) for rows in bagging.estimators_samples_]
+    in_every_bag = sorted(set.intersection(*drawn))
+    assert in_every_bag  # 3 bootstrap samples: about a quarter of the rows
+    with pytest.raises(ValueError, match=f"^{len(in_every_bag)} training rows"):
+        out_of_bag_predictions(bagging, "predict_proba", n_classes=2)

@@ -94,6 +94,21 @@ def test_later_levels_fit_exactly_the_rows_left_open(rows):
     assert clf.staged_fit_stopped_ is None
 
 
+def test_an_out_of_bag_level_fits_once_on_the_rows_left_open(rows):
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = rows
+    forest = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0)
+    levels = [("oracle", "passthrough", _Oracle()), ("forest", "passthrough", forest)]
+    clf = MultiGranularityClassifier(levels, cv=3, staged_fit=True, early_exit=0.9)
+    clf.fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    np.testing.assert_array_equal(clf.stage_rows_["forest"], open_rows)
+    fitted = clf.named_levels_.forest.estimator
+    assert fitted.oob_decision_function_.shape == (len(open_rows), 2)
+    assert clf.level_scores_["forest"] == pytest.approx(fitted.oob_score_)
+
+
 def _three_stages(**params):
     levels = [
         ("oracle", "passthrough", _Oracle()),
