@@ -48,8 +48,9 @@ def _config(
 
 def _series(granularities, final_estimator=None, early_exit=None, **preset):
     """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
-    features) unless it says otherwise."""
-    preset = {"pooling": ("ppv",), "n_features": 10_000} | preset
+    features) and its forest fitted per fold (no bootstrap) unless it says
+    otherwise."""
+    preset = {"pooling": ("ppv",), "n_features": 10_000, "oob_score": False} | preset
     return _config(granularities, final_estimator, early_exit, **preset)
 
 
@@ -83,6 +84,23 @@ SERIES = {
     "competing_kernels + kernels + slope_kernels + intervals, vote": _series(
         ALL_SERIES, "vote"
     ),
+    # The interval forest on bootstrap samples, fitted once: its out-of-bag
+    # estimates stacked instead of its fold fits (out_of_bag="auto").
+    **{
+        f"{levels}, vote, kernels pooled PPV + MPV, forest out of bag": _series(
+            granularities,
+            "vote",
+            pooling=("ppv", "mpv"),
+            n_features=5_000,
+            oob_score=True,
+        )
+        for levels, granularities in [
+            ("kernels + slope_kernels + intervals", THREE),
+            ("competing_kernels + kernels + slope_kernels + intervals", ALL_SERIES),
+        ]
+    },
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag": _series(ALL_SERIES, "vote", oob_score=True),
 }
 IMAGES = {
     "pixels": _config(["pixels"]),

@@ -78,12 +78,15 @@ _OUT_OF_BAG = """out_of_bag : "auto", list of str or None, default="auto"
         ``bootstrap=True``), whose view is computed once (``"passthrough"``,
         stateless, or fitted once by ``fit_once``: a view fitted on all rows
         may not see labels) and which stacks probabilities (a classifier) or
-        predictions (a regressor). A list of level names: those levels; one
-        that cannot raises. ``None``: every level is fitted per fold. The
-        trade: one fit instead of ``k + 1`` (``k`` with ``refit=False``) for
-        out-of-fold predictions that each come from about a third of the
-        members (a bootstrap sample leaves out about 37% of the rows), so
-        noisier than a fold model's."""
+        predictions (a regressor), unless ``groups`` are routed to the
+        splitter. A list of level names: those levels; one that cannot
+        raises. ``None``: every level is fitted per fold. The trade: one fit
+        instead of ``k + 1`` (``k`` with ``refit=False``) for out-of-fold
+        predictions that each come from about a third of the members (a
+        bootstrap sample leaves out about 37% of the rows), so noisier than
+        a fold model's, and drawn from rows taken at random: the order or
+        grouping that ``cv``'s folds keep apart (unshuffled folds, an
+        iterable of group splits) does not hold for them."""
 
 _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks, and for the views

@@ -120,10 +120,17 @@ def estimates_out_of_bag(estimator) -> bool:
     return bool(estimator.get_params(deep=False).get("oob_score", False))
 
 
-def out_of_bag_refusal(level, method: str, fit_once: bool) -> str | None:
+def out_of_bag_refusal(
+    level, method: str, fit_once: bool, grouped: bool = False
+) -> str | None:
     """Why a level cannot take its out-of-fold predictions from its
-    estimator's out-of-bag estimates, or ``None`` when it can."""
+    estimator's out-of-bag estimates, or ``None`` when it can (``grouped``:
+    the folds are split by groups)."""
     _, granularity, estimator = level
+    if grouped:
+        # Bootstrap samples draw rows at random: a row's group mates would
+        # be in the bags that estimate it.
+        return "the folds are split by groups, which out-of-bag samples ignore"
     if not estimates_out_of_bag(estimator):
         return (
             "its estimator computes no out-of-bag estimates (a forest or "
@@ -139,14 +146,16 @@ def out_of_bag_refusal(level, method: str, fit_once: bool) -> str | None:
     return None
 
 
-def takes_out_of_bag(out_of_bag, level, method: str, fit_once: bool) -> bool:
+def takes_out_of_bag(
+    out_of_bag, level, method: str, fit_once: bool, grouped: bool
+) -> bool:
     """Whether ``level``'s out-of-fold predictions are its estimator's
     out-of-bag estimates, as the estimator's ``out_of_bag`` parameter asks;
     a level it names that cannot raises."""
     name = level[0]
     if out_of_bag is None or (out_of_bag != "auto" and name not in out_of_bag):
         return False
-    refusal = out_of_bag_refusal(level, method, fit_once)
+    refusal = out_of_bag_refusal(level, method, fit_once, grouped)
     if refusal is not None and out_of_bag != "auto":
         raise ValueError(
             f"out_of_bag={out_of_bag!r} names level {name!r}, but {refusal}."

@@ -58,12 +58,14 @@ def competing_representations(random_state=None) -> FeatureUnion:
     )
 
 
-def _forest(kind, n_estimators, random_state):
+def _forest(kind, n_estimators, random_state, oob_score=False):
     forest = ExtraTreesClassifier if kind == "classifier" else ExtraTreesRegressor
     criterion = {"criterion": "entropy"} if kind == "classifier" else {}
     return forest(
         n_estimators=n_estimators,
         max_features=0.1,
+        bootstrap=oob_score,
+        oob_score=oob_score,
         random_state=random_state,
         **criterion,
     )
@@ -96,6 +98,7 @@ def make_series_levels(
     n_estimators: int = 100,
     n_features: int = 5_000,
     pooling=("ppv", "mpv"),
+    oob_score: bool = False,
 ) -> list:
     """Levels for equal-length univariate series (one series per row).
 
@@ -152,6 +155,12 @@ def make_series_levels(
         The kernel levels' poolings (see
         :class:`~skmgm.granularity.DilatedKernels`); by default the first
         two of MultiRocket's four.
+    oob_score : bool, default=False
+        Whether the interval level's trees each draw a bootstrap sample and
+        the forest computes out-of-bag estimates
+        (``bootstrap=True, oob_score=True``): a multi-granularity estimator
+        then fits that level once and stacks its out-of-bag estimates
+        instead of fitting it per fold (its ``out_of_bag="auto"``).
 
     Returns
     -------
@@ -190,7 +199,7 @@ def make_series_levels(
         "slope_kernels": lambda: (make_pipeline(Derivative(), kernels()), _ridge(kind)),
         "intervals": lambda: (
             interval_representations(),
-            _forest(kind, n_estimators, random_state),
+            _forest(kind, n_estimators, random_state, oob_score),
         ),
     }
     return _chosen(available, granularities, "make_series_levels")

@@ -459,7 +459,9 @@ def _plan_options(level, method, routed, *, fit_once, out_of_bag) -> dict:
         "estimator_params": routed.estimator[name],
         "granularity_params": routed.granularity.get(name, {}),
         "fit_once": fit_once,
-        "out_of_bag": takes_out_of_bag(out_of_bag, level, method, fit_once),
+        "out_of_bag": takes_out_of_bag(
+            out_of_bag, level, method, fit_once, "groups" in routed.split
+        ),
     }
 
 

@@ -50,6 +50,7 @@ def _on_rows(routed, X, rows):
         estimator={name: sliced(p) for name, p in routed.estimator.items()},
         granularity={name: sliced(p) for name, p in routed.granularity.items()},
         final=sliced(routed.final),
+        split=sliced(routed.split),
     )
 
 

@@ -378,3 +378,20 @@ def test_out_of_bag_multilabel_stacks_each_label_s_probability():
         np.mean((forest.oob_decision_function_.argmax(axis=1) == Y).all(axis=1))
     )
     assert clf.predict(X).shape == Y.shape
+
+
+def test_out_of_bag_is_not_taken_when_the_folds_are_split_by_groups(
+    capsys, binary_data
+):
+    from sklearn import config_context
+    from sklearn.model_selection import GroupKFold
+
+    X, y = binary_data
+    groups = np.arange(len(y)) // 5
+    levels = [("rf", "passthrough", _forest())]
+    with config_context(enable_metadata_routing=True):
+        clf = MultiGranularityClassifier(levels, cv=GroupKFold(3), verbose=1)
+        clf.fit(X, y, groups=groups)
+        assert _tasks_of(capsys, "rf") == ["fold 0", "fold 1", "fold 2", "refit"]
+        with pytest.raises(ValueError, match="split by groups"):
+            clf.set_params(out_of_bag=["rf"]).fit(X, y, groups=groups)
