@@ -8,7 +8,7 @@ and the Dask client it holds. Everything else sees an :class:`ActiveBackend`.
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,22 +61,31 @@ class ActiveBackend:
         """
         return -1 if n_jobs is None and self.on_cluster else n_jobs
 
+    @contextmanager
     def data_on_every_worker(self, arrays: list):
-        """On Dask, a context that sends ``arrays`` to every worker up front.
+        """A context giving what tasks receive for each of ``arrays``: on
+        Dask, a future of the array sent to every worker up front; elsewhere,
+        the array.
 
         joblib's Dask backend would otherwise scatter each array to one worker
         when a task first needs it: a task elsewhere fetches it from there, and
-        if that worker dies the only copy goes with it and the fit fails.
+        if that worker dies the only copy goes with it and the fit fails. Its
+        own up-front ``scatter`` keys the data by content, so a second fit on
+        the same arrays reuses the keys the first fit's futures are releasing,
+        and its tasks can lose their data ("lost dependencies"); unique keys
+        (``hash=False``), released when the plan is done, cannot collide.
         """
         if not self.is_dask:
-            return nullcontext()
+            yield lambda array: array
+            return
+        client = self.backend.client
         unique = list({id(array): array for array in arrays}.values())
-        return parallel_config(
-            backend="dask",
-            client=self.backend.client,
-            scatter=unique,
-            wait_for_workers_timeout=self.backend.wait_for_workers_timeout,
-        )
+        futures = client.scatter(unique, broadcast=True, hash=False)
+        by_id = {id(array): future for array, future in zip(unique, futures)}
+        try:
+            yield lambda array: by_id.get(id(array), array)
+        finally:
+            client.cancel(futures)
 
 
 def active_backend() -> ActiveBackend:

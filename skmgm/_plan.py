@@ -335,7 +335,7 @@ def run_plan(
     tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
     if verbose:
         _report_plan(tasks, levels, backend, n_jobs)
-    with backend.data_on_every_worker([level.data for level in levels] + [y]):
+    with backend.data_on_every_worker([level.data for level in levels] + [y]) as sent:
         # Every task is a model fit: never batch them, or the tail gets uneven.
         parallel = Parallel(
             n_jobs=backend.n_jobs(n_jobs),
@@ -344,10 +344,11 @@ def run_plan(
             return_as="generator_unordered" if backend.streams_results else "list",
             timeout=timeout,
         )
-        # The data go as arguments of their own (not inside the task), which
-        # joblib's Dask backend can then send once for every task sharing them.
+        # The data go as arguments of their own (not inside the task): on Dask,
+        # the futures of the copies already on every worker.
         results = parallel(
-            delayed(_keyed_task)(task, levels[task.index].data, y) for task in tasks
+            delayed(_keyed_task)(task, sent(levels[task.index].data), sent(y))
+            for task in tasks
         )
         by_key = _collect(results, tasks, verbose, timeout)
     return [
