@@ -421,7 +421,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             (out-of-fold accuracy or R², as ``level_scores_``),
             ``fit_rows`` (the rows the level was fitted on: all of them,
             unless ``staged_fit=True``) and ``fit_seconds`` (fold fits plus
-            refit). A DataFrame when pandas is
+            refit; the one fit of a level out of bag). A DataFrame when pandas is
             installed, else a dict of lists.
 
         Examples
