@@ -1,7 +1,7 @@
 """Out-of-bag levels: the forest's own estimates instead of its fold fits.
 
 The series preset with its interval level's forest drawing bootstrap samples
-(``bootstrap=True, oob_score=True``), fitted with ``out_of_bag="auto"`` (the
+(``make_series_levels(oob_score=True)``), fitted with ``out_of_bag="auto"`` (the
 forest fitted once, its out-of-bag estimates stacked) and with
 ``out_of_bag=None`` (the same forest fitted per fold, as every other level),
 alternately on each development-panel UCR data set's official split,
@@ -28,14 +28,6 @@ SLOW = False
 SETTINGS = {"folds": None, "out_of_bag": "auto"}
 
 
-def bagged_series_levels(quick: bool, seed: int) -> list:
-    """The series preset, its forest drawing bootstrap samples with estimates."""
-    levels = make_series_levels(random_state=seed, **small_series(quick))
-    name, view, forest = levels[-1]
-    levels[-1] = (name, view, forest.set_params(bootstrap=True, oob_score=True))
-    return levels
-
-
 def run(quick: bool, n_jobs: int) -> list:
     start_workers(n_jobs)
     rows = []
@@ -44,7 +36,9 @@ def run(quick: bool, n_jobs: int) -> list:
         row = {"benchmark": NAME, "dataset": dataset, "seed": 0}
         for key in alternating(0, list(SETTINGS)):
             model = MultiGranularityClassifier(
-                bagged_series_levels(quick, seed=0),
+                make_series_levels(
+                    random_state=0, oob_score=True, **small_series(quick)
+                ),
                 final_estimator="vote",
                 out_of_bag=SETTINGS[key],
                 n_jobs=n_jobs,

@@ -120,9 +120,7 @@ def estimates_out_of_bag(estimator) -> bool:
     return bool(estimator.get_params(deep=False).get("oob_score", False))
 
 
-def out_of_bag_refusal(
-    level, method: str, fit_once: bool, grouped: bool = False
-) -> str | None:
+def out_of_bag_refusal(level, method: str, fit_once: bool, grouped: bool) -> str | None:
     """Why a level cannot take its out-of-fold predictions from its
     estimator's out-of-bag estimates, or ``None`` when it can (``grouped``:
     the folds are split by groups)."""
@@ -171,7 +169,7 @@ def plan_level(
     estimator_params,
     granularity_params,
     fit_once,
-    out_of_bag=False,
+    out_of_bag,
 ):
     """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 

@@ -55,11 +55,8 @@ def _rows_in_every_bag(estimator, n_samples: int) -> np.ndarray:
     samples = getattr(estimator, "estimators_samples_", None)
     if samples is None:
         return np.array([], dtype=int)
-    out_of_bag_count = np.full(n_samples, len(samples))
-    for drawn in samples:
-        drawn = np.flatnonzero(drawn) if drawn.dtype == bool else np.unique(drawn)
-        out_of_bag_count[drawn] -= 1
-    return np.flatnonzero(out_of_bag_count == 0)
+    left_out = sum(np.bincount(drawn, minlength=n_samples) == 0 for drawn in samples)
+    return np.flatnonzero(left_out == 0)
 
 
 def align_predictions(estimator, predictions, method, n_classes):

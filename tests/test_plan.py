@@ -281,7 +281,8 @@ def test_out_of_bag_level_is_fitted_once_and_stacks_its_estimates(
     assert _tasks_of(capsys, "rf") == ["refit"]
     forest = clf.named_levels_.rf.estimator
     assert clf.level_scores_["rf"] == pytest.approx(forest.oob_score_)
-    # The meta-learner was fitted on the out-of-bag probabilities.
+    # Both levels stack their probabilities (3 classes each); that the
+    # forest's are its out-of-bag estimates is what its score above shows.
     stacked = clf.final_estimator_.coef_.shape[1]
     assert stacked == 2 * 3
     assert clf.level_fit_seconds_["rf"] > 0
