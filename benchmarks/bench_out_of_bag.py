@@ -1,8 +1,9 @@
 """Out-of-bag levels: the forest's own estimates instead of its fold fits.
 
-The series preset with its interval level's forest drawing bootstrap samples
-(``make_series_levels(oob_score=True)``), fitted with ``out_of_bag="auto"`` (the
-forest fitted once, its out-of-bag estimates stacked) and with
+The series preset, whose interval level's forest draws bootstrap samples
+(``make_series_levels(oob_score=True)``, the default), fitted with
+``out_of_bag="auto"`` (the forest fitted once, its out-of-bag estimates
+stacked; the default) and with
 ``out_of_bag=None`` (the same forest fitted per fold, as every other level),
 alternately on each development-panel UCR data set's official split,
 ``final_estimator="vote"``, 1 seed. The two refits are the same forest, so the
@@ -36,9 +37,7 @@ def run(quick: bool, n_jobs: int) -> list:
         row = {"benchmark": NAME, "dataset": dataset, "seed": 0}
         for key in alternating(0, list(SETTINGS)):
             model = MultiGranularityClassifier(
-                make_series_levels(
-                    random_state=0, oob_score=True, **small_series(quick)
-                ),
+                make_series_levels(random_state=0, **small_series(quick)),
                 final_estimator="vote",
                 out_of_bag=SETTINGS[key],
                 n_jobs=n_jobs,

@@ -104,6 +104,18 @@ def test_presets_save_with_skops_trusting_skmgm_sklearn_numpy_only(
     assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+def test_series_preset_defaults_are_the_documented_choice():
+    levels = make_series_levels()
+    assert [name for name, _, _ in levels] == list(SERIES_GRANULARITIES)
+    (_, kernels, _), (_, slope, _) = levels[1:3]
+    for view in (kernels, slope[-1]):
+        assert (view.pooling, view.n_features) == (("ppv",), 10_000)
+    forest = levels[-1][2]
+    assert forest.bootstrap and forest.oob_score  # fitted once, out of bag
+    no_bag = make_series_levels(granularities=("intervals",), oob_score=False)
+    assert not (no_bag[0][2].bootstrap or no_bag[0][2].oob_score)
+
+
 def test_granularities_are_chosen_by_name_in_the_preset_order():
     levels = make_series_levels(granularities=("intervals", "slope_kernels"))
     assert [name for name, _, _ in levels] == ["slope_kernels", "intervals"]
