@@ -4,8 +4,8 @@ The fit of a multi-granularity estimator with the views computed once per fit
 running as the tasks of one ``Parallel`` (skmgm's planning) against the same
 fit with them computed one after the other where the fit runs (the planning
 before it: the same planning with ``n_jobs=1``), alternately, 3 repeats,
-``n_jobs`` = the cores: the series preset (``final_estimator="vote"``, three
-views computed once) on the UCR development panel's training splits, and
+``n_jobs`` = the cores: the series preset (``final_estimator="vote"``, its
+four views computed once) on the UCR development panel's training splits, and
 digits (deep-forest's split) with two cheap pooled views, where sending them
 to workers has the least to gain. Reported: the median fit-time ratio side by
 side / one after the other, and whether the predictions were identical.
@@ -37,7 +37,7 @@ TITLE = "Views computed once: side by side or one after the other"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 SETTINGS = ("side_by_side", "in_turn")
-SERIES = "series preset (three views computed once)"
+SERIES = "series preset (its views computed once)"
 DIGITS = "digits, two pooled views (cheap)"
 
 
