@@ -194,22 +194,27 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
             model, cascade, plan, fit, y, fit_rows, open_rows, temperatures
         )
         remaining = open_rows[~exits]
-        if exits.any() and not _folds_hold(
-            restrict_splits(inputs.splits, remaining, n_samples), y[remaining]
-        ):
-            model.staged_fit_stopped_ = (
-                f"After level {plan.name!r} only {len(remaining)} rows were left, "
-                "too few for every fold to hold two classes: the finer levels "
-                f"were fitted on the {len(fit_rows)} rows level {plan.name!r} was "
-                "fitted on, and no row exits before them."
-            )
+        if remaining.size == 0:
+            # The finer levels and the meta-learner need rows to be fitted on.
             threshold, exits, remaining = NEVER, np.zeros_like(exits), open_rows
         thresholds[plan.name] = threshold
         cascade.settle(index, open_rows, exits, level_correct)
-        if model.staged_fit_stopped_ is None:
-            open_rows = remaining
-            fit_rows = _with_settled_share(
-                open_rows, fit_rows, n_samples, model.staged_fit_settled
+        open_rows = remaining
+        if model.staged_fit_stopped_ is not None:
+            continue  # the finer levels keep the stopping stage's rows
+        next_rows = _with_settled_share(
+            open_rows, fit_rows, n_samples, model.staged_fit_settled
+        )
+        if _folds_hold(
+            restrict_splits(inputs.splits, next_rows, n_samples), y[next_rows]
+        ):
+            fit_rows = next_rows
+        else:
+            model.staged_fit_stopped_ = (
+                f"After level {plan.name!r} only {len(next_rows)} rows were left, "
+                "too few for every fold to hold two classes: the finer levels "
+                f"were fitted on the {len(fit_rows)} rows level {plan.name!r} was "
+                "fitted on; rows still exit at each level."
             )
     return Bunch(
         fitted=fitted,
@@ -232,7 +237,7 @@ def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):
     )
     at = np.searchsorted(fit_rows, open_rows)
     level_correct = level_correct[at]
-    if confidence is None or model.staged_fit_stopped_ is not None:
+    if confidence is None:
         return NEVER, np.zeros(len(open_rows), dtype=bool), level_correct
     confidence = confidence[at]
     threshold = cascade.threshold(model, open_rows, confidence, level_correct)

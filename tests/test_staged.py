@@ -190,7 +190,20 @@ def test_too_few_open_rows_fit_the_finer_levels_on_the_last_stage(rows):
     clf = _staged(early_exit=0.9).fit(X, y)
     assert "too few" in clf.staged_fit_stopped_
     assert len(clf.stage_rows_["fine"]) == 120
+    # The oracle's exits stand: the fine level, fitted on more rows, has an
+    # out-of-fold answer for every row left open.
+    assert clf.early_exit_thresholds_["oracle"] == 0.9
+    np.testing.assert_array_equal(clf.exit_levels(X) == "oracle", X[:, 2] > 0.9)
+
+
+def test_a_level_that_would_settle_every_row_lets_none_exit(rows):
+    X, y = rows
+    X = X.copy()
+    X[:, 2] = 0.99
+    clf = _staged(early_exit=0.9).fit(X, y)
+    assert len(clf.stage_rows_["fine"]) == 120
     assert clf.early_exit_thresholds_["oracle"] == 1.0
+    assert (clf.exit_levels(X) == "final_estimator").all()
 
 
 def test_staged_fit_needs_early_exit(rows):
