@@ -112,12 +112,13 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         worth). The cascade's out-of-fold accuracy over all rows is in
         ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
         on the rows that reach it). When too few rows would be left for the
-        folds, the finer levels are fitted on the last stage's rows (rows
-        still exit at every level) and ``staged_fit_stopped_`` says so. When one row is worth more than
-        ``early_exit_tolerance`` (fewer than ``1 / early_exit_tolerance``
-        rows, with ``"auto"``) no row can exit, so every level is fitted on
-        all rows in one plan, as without stages, and ``staged_fit_stopped_``
-        says that. ``stage_rows_`` holds the rows each level was fitted on;
+        folds, the finer levels are fitted on the last stage's rows, in one
+        plan (rows still exit at every level), and ``staged_fit_stopped_``
+        says so. When one row is worth more than ``early_exit_tolerance``
+        (fewer than ``1 / early_exit_tolerance`` rows, with ``"auto"``) no
+        row can exit, so every level is fitted on all rows in one plan, as
+        without stages, and ``staged_fit_stopped_`` says that.
+        ``stage_rows_`` holds the rows each level was fitted on;
         ``levels_report()`` their number and the fit seconds.
     staged_fit_settled : float in [0, 1], default=0.0
         With ``staged_fit=True``: the share of the rows that exited at

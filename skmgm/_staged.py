@@ -178,50 +178,57 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     """Each level on the rows the levels before it left open (and any share
     of the settled ones), its exits decided before the next is fitted."""
     n_samples = len(y)
-    open_rows, fitted, thresholds, temperatures = np.arange(n_samples), [], {}, {}
-    fit_rows = open_rows
-    for index, level in enumerate(levels):
-        (stage,) = _fit_on_rows(model, [level], X, y, fit_rows, inputs)
-        fitted.append(stage)
-        plan, fit = stage.plan, stage.fit
-        if index == len(levels) - 1:
-            break
-        temperatures |= exit_temperatures(
-            [plan.name], [plan.method], [fit.oof_predictions], y[fit_rows],
-            model._n_classes(), cascade.weights[fit_rows],
-        )  # fmt: skip
-        threshold, exits, level_correct = _exits_at(
-            model, cascade, plan, fit, y, fit_rows, open_rows, temperatures
-        )
-        remaining = open_rows[~exits]
-        if remaining.size == 0:
-            # The finer levels and the meta-learner need rows to be fitted on.
-            threshold, exits, remaining = NEVER, np.zeros_like(exits), open_rows
-        thresholds[plan.name] = threshold
-        cascade.settle(index, open_rows, exits, level_correct)
-        open_rows = remaining
-        if model.staged_fit_stopped_ is not None:
-            continue  # the finer levels keep the stopping stage's rows
-        next_rows = _with_settled_share(
-            open_rows, fit_rows, n_samples, model.staged_fit_settled
-        )
-        if _folds_hold(
-            restrict_splits(inputs.splits, next_rows, n_samples), y[next_rows]
-        ):
-            fit_rows = next_rows
-        else:
-            model.staged_fit_stopped_ = (
-                f"After level {plan.name!r} only {len(next_rows)} rows were left, "
-                "too few for every fold to hold two classes: the finer levels "
-                f"were fitted on the {len(fit_rows)} rows level {plan.name!r} was "
-                "fitted on; rows still exit at each level."
-            )
+    rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples))
+    stages = Bunch(fitted=[], thresholds={}, temperatures={})
+    while len(stages.fitted) < len(levels):
+        # Once the stages stop shrinking, the finer levels share one set of
+        # rows: they are fitted together, in one plan.
+        batch = levels[len(stages.fitted) :]
+        if model.staged_fit_stopped_ is None:
+            batch = batch[:1]
+        for stage in _fit_on_rows(model, batch, X, y, rows.fit, inputs):
+            stages.fitted.append(stage)
+            if len(stages.fitted) < len(levels):
+                _settle_at(model, cascade, stage, y, rows, stages, inputs.splits)
     return Bunch(
-        fitted=fitted,
-        thresholds=thresholds,
-        temperatures=temperatures,
-        open_rows=open_rows,
-        fit_rows=fit_rows,
+        fitted=stages.fitted,
+        thresholds=stages.thresholds,
+        temperatures=stages.temperatures,
+        open_rows=rows.open,
+        fit_rows=rows.fit,
+    )
+
+
+def _settle_at(model, cascade, stage, y, rows, stages, splits):
+    """Let the open rows that ``stage``'s level settles exit, and choose the
+    rows the next level is fitted on (``rows.open``, ``rows.fit`` updated)."""
+    plan, fit, n_samples = stage.plan, stage.fit, len(y)
+    stages.temperatures |= exit_temperatures(
+        [plan.name], [plan.method], [fit.oof_predictions], y[rows.fit],
+        model._n_classes(), cascade.weights[rows.fit],
+    )  # fmt: skip
+    threshold, exits, level_correct = _exits_at(
+        model, cascade, plan, fit, y, rows.fit, rows.open, stages.temperatures
+    )
+    if exits.all():
+        # The finer levels and the meta-learner need rows to be fitted on.
+        threshold, exits = NEVER, np.zeros_like(exits)
+    stages.thresholds[plan.name] = threshold
+    cascade.settle(len(stages.fitted) - 1, rows.open, exits, level_correct)
+    rows.open = rows.open[~exits]
+    if model.staged_fit_stopped_ is not None:
+        return  # the finer levels keep the stopping stage's rows
+    next_rows = _with_settled_share(
+        rows.open, rows.fit, n_samples, model.staged_fit_settled
+    )
+    if _folds_hold(restrict_splits(splits, next_rows, n_samples), y[next_rows]):
+        rows.fit = next_rows
+        return
+    model.staged_fit_stopped_ = (
+        f"After level {plan.name!r} only {len(next_rows)} rows were left, "
+        "too few for every fold to hold two classes: the finer levels were "
+        f"fitted on the {len(rows.fit)} rows level {plan.name!r} was fitted on, "
+        "in one plan; rows still exit at each level."
     )
 
 

@@ -254,3 +254,25 @@ def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, monkeypatc
     assert len(runs) == 3
     np.testing.assert_allclose(auto.predict_proba(X), never.predict_proba(X))
     assert auto.early_exit_scores_ == never.early_exit_scores_
+
+
+def test_after_the_stages_stop_the_finer_levels_share_one_plan(rows, monkeypatch):
+    X, y = rows
+    X = X.copy()
+    X[y == 1, 2] = 0.99  # after the oracle, one class is left: too few
+    runs = []
+    run = MultiGranularityClassifier._run
+
+    def counted(self, planned, *args):
+        runs.append([plan.name for plan in planned])
+        return run(self, planned, *args)
+
+    monkeypatch.setattr(MultiGranularityClassifier, "_run", counted)
+    clf = _three_stages(early_exit=0.9).fit(X, y)
+    assert runs == [["oracle"], ["middle", "fine"]]
+    assert "in one plan" in clf.staged_fit_stopped_
+    # Each level's exits still stand, in order.
+    expected = np.where(
+        X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
+    )
+    np.testing.assert_array_equal(clf.exit_levels(X), expected)
