@@ -68,6 +68,20 @@ def rows():
     return X, y
 
 
+@pytest.fixture
+def runs(monkeypatch):
+    """The level names of every plan the fit runs, in order."""
+    runs = []
+    run = MultiGranularityClassifier._run
+
+    def counted(self, planned, *args):
+        runs.append([plan.name for plan in planned])
+        return run(self, planned, *args)
+
+    monkeypatch.setattr(MultiGranularityClassifier, "_run", counted)
+    return runs
+
+
 def _staged(**params):
     levels = [
         ("oracle", "passthrough", _Oracle()),
@@ -232,16 +246,8 @@ def test_every_joblib_backend_fits_the_same_stages(rows, backend):
     )
 
 
-def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, monkeypatch):
+def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, runs):
     X, y = rows
-    runs = []
-    run = MultiGranularityClassifier._run
-
-    def counted(self, planned, *args):
-        runs.append([plan.name for plan in planned])
-        return run(self, planned, *args)
-
-    monkeypatch.setattr(MultiGranularityClassifier, "_run", counted)
     # 120 rows: one wrong exit (1/120) is more than the tolerance.
     auto = _three_stages(early_exit="auto", early_exit_tolerance=0.005).fit(X, y)
     assert runs == [["oracle", "middle", "fine"]]
@@ -256,18 +262,10 @@ def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, monkeypatc
     assert auto.early_exit_scores_ == never.early_exit_scores_
 
 
-def test_after_the_stages_stop_the_finer_levels_share_one_plan(rows, monkeypatch):
+def test_after_the_stages_stop_the_finer_levels_share_one_plan(rows, runs):
     X, y = rows
     X = X.copy()
     X[y == 1, 2] = 0.99  # after the oracle, one class is left: too few
-    runs = []
-    run = MultiGranularityClassifier._run
-
-    def counted(self, planned, *args):
-        runs.append([plan.name for plan in planned])
-        return run(self, planned, *args)
-
-    monkeypatch.setattr(MultiGranularityClassifier, "_run", counted)
     clf = _three_stages(early_exit=0.9).fit(X, y)
     assert runs == [["oracle"], ["middle", "fine"]]
     assert "in one plan" in clf.staged_fit_stopped_
