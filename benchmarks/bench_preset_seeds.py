@@ -27,7 +27,7 @@ FINALISTS = {
         "competing_kernels + kernels + slope_kernels + intervals, vote",
         "kernels + slope_kernels + intervals, vote, kernels pooled PPV + MPV",
         "kernels + slope_kernels + intervals, vote",
-        *(label for label in SERIES if label.endswith("forest out of bag")),
+        *(label for label in SERIES if "forest out of bag" in label),
     ],
     "images": [
         "pixels + shifted_pixels, vote",

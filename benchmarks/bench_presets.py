@@ -101,6 +101,11 @@ SERIES = {
     },
     "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
     "bag": _series(ALL_SERIES, "vote", oob_score=True),
+    # The same, its kernel views computing in float32 (the UCR rows are float64).
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag, kernels in float32": _series(
+        ALL_SERIES, "vote", oob_score=True, dtype=np.float32
+    ),
 }
 IMAGES = {
     "pixels": _config(["pixels"]),

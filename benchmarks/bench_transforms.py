@@ -4,7 +4,9 @@
 PPV features; numpy, one thread) against aeon's ``MiniRocket`` transform
 (numba) with one thread and with every core, ``IntervalQuantiles`` and
 ``CompetingKernels`` (32 groups of 8 kernels: Hydra's half for the series);
-each fitted once, then transforms timed alternately, median of repeats.
+each fitted once, then transforms timed alternately, median of repeats. The
+kernel views also on the same rows in float64 (as most data come), computed
+in float64 (``dtype=None``) and in float32 (``dtype=np.float32``).
 """
 
 from __future__ import annotations
@@ -32,26 +34,41 @@ def _one_thread(transform, rows):
         return transform(rows)
 
 
+def _kernel_views(X, rows_type, dtype):
+    """The kernel views fitted on ``X``, as ``{name: (transform, rows)}``,
+    computing in ``dtype``."""
+    named = "None" if dtype is None else f"np.{dtype.__name__}"
+    label = f" on {rows_type} rows, dtype={named}" if rows_type else ""
+    kernels = DilatedKernels(random_state=0, dtype=dtype).fit(X)
+    competing = CompetingKernels(random_state=0, dtype=dtype).fit(X)
+    return {
+        f"skmgm DilatedKernels{label} (numpy, 1 thread)": (kernels.transform, X),
+        f"skmgm CompetingKernels{label} (numpy, 1 thread)": (
+            lambda rows: _one_thread(competing.transform, rows),
+            X,
+        ),
+    }
+
+
 def _views(X):
-    """Each contender as a function of the rows, fitted beforehand."""
+    """Each contender as ``{name: (transform, rows)}``, fitted beforehand."""
     from aeon.transformations.collection.convolution_based import MiniRocket
 
     cores = os.cpu_count() or 1
-    kernels = DilatedKernels(random_state=0).fit(X)
     intervals = IntervalQuantiles().fit(X)
-    competing = CompetingKernels(random_state=0).fit(X)
     one = MiniRocket(random_state=0, n_jobs=1).fit(X[:, None, :])
     every = MiniRocket(random_state=0, n_jobs=cores).fit(X[:, None, :])
     one.transform(X[:5, None, :])  # numba compiles here, not in the timing
+    X64 = X.astype(np.float64)
     return {
-        "skmgm DilatedKernels (numpy, 1 thread)": kernels.transform,
-        "skmgm IntervalQuantiles (numpy, 1 thread)": intervals.transform,
-        "skmgm CompetingKernels (numpy, 1 thread)": lambda rows: _one_thread(
-            competing.transform, rows
-        ),
-        REFERENCE: lambda rows: one.transform(rows[:, None, :]),
-        f"aeon MiniRocket, {cores} threads": lambda rows: every.transform(
-            rows[:, None, :]
+        **_kernel_views(X, None, None),
+        "skmgm IntervalQuantiles (numpy, 1 thread)": (intervals.transform, X),
+        **_kernel_views(X64, "float64", None),
+        **_kernel_views(X64, "float64", np.float32),
+        REFERENCE: (lambda rows: one.transform(rows[:, None, :]), X),
+        f"aeon MiniRocket, {cores} threads": (
+            lambda rows: every.transform(rows[:, None, :]),
+            X,
         ),
     }
 
@@ -64,7 +81,8 @@ def run(quick: bool, n_jobs: int) -> list:
     seconds = {name: [] for name in views}
     for repeat in range(2 if quick else 5):
         for name in alternating(repeat, list(views)):
-            seconds[name].append(timed(views[name], X)[1])
+            transform, rows = views[name]
+            seconds[name].append(timed(transform, rows)[1])
     reference = float(np.median(seconds[REFERENCE]))
     rows = []
     for name, times in seconds.items():

@@ -9,7 +9,7 @@ from inspect import signature
 from sklearn.base import _fit_context
 from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.metadata_routing import (
     _raise_for_params as _sklearn_raise_for_params,
 )
@@ -34,6 +34,7 @@ except ImportError:  # scikit-learn 1.6
 __all__ = [
     "HasMethods",
     "Interval",
+    "Options",
     "StrOptions",
     "_VisualBlock",
     "_check_feature_names_in",

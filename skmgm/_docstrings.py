@@ -119,6 +119,14 @@ _FEATURES_IN = """n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names."""
 
+_KERNEL_DTYPE = """dtype : {np.float32, np.float64} or None, default=None
+        The float type the view computes in and returns; ``None``: the
+        input's (float64 for integer input). ``np.float32`` on float64 input
+        computes as MiniRocket and Hydra do, in about half to two thirds of
+        the time (``benchmarks/bench_transforms.py``), at float32's
+        precision: an output within rounding of a bias, or of a competing
+        kernel's output, can fall on the other side of it."""
+
 _LEVELS_RETURNED = """levels : list of (str, transformer or "passthrough", estimator)
         Ready for the ``levels`` parameter of
         :class:`~skmgm.MultiGranularityClassifier` and
@@ -145,6 +153,7 @@ SHARED = {
     "fitted": _FITTED,
     "features_in": _FEATURES_IN,
     "levels_returned": _LEVELS_RETURNED,
+    "kernel_dtype": _KERNEL_DTYPE,
     "X": _X,
     "sample_weight": _SAMPLE_WEIGHT,
 }

@@ -42,19 +42,15 @@ def interval_representations() -> FeatureUnion:
     )
 
 
-def competing_representations(random_state=None) -> FeatureUnion:
+def competing_representations(random_state=None, dtype=None) -> FeatureUnion:
     """Hydra's view: competing kernels on the series and on its first
     difference, side by side."""
+
+    def competing():
+        return CompetingKernels(random_state=random_state, dtype=dtype)
+
     return FeatureUnion(
-        [
-            ("series", CompetingKernels(random_state=random_state)),
-            (
-                "slope",
-                make_pipeline(
-                    Derivative(), CompetingKernels(random_state=random_state)
-                ),
-            ),
-        ]
+        [("series", competing()), ("slope", make_pipeline(Derivative(), competing()))]
     )
 
 
@@ -99,6 +95,7 @@ def make_series_levels(
     n_features: int = 10_000,
     pooling=("ppv",),
     oob_score: bool = True,
+    dtype=None,
 ) -> list:
     """Levels for equal-length univariate series (one series per row).
 
@@ -165,6 +162,9 @@ def make_series_levels(
         (``bootstrap=True, oob_score=True``): a multi-granularity estimator
         then fits that level once and stacks its out-of-bag estimates
         instead of fitting it per fold (its ``out_of_bag="auto"``).
+    dtype : {{np.float32, np.float64}} or None, default=None
+        The float type the kernel views compute in (see
+        :class:`~skmgm.granularity.DilatedKernels`); ``None``: the input's.
 
     Returns
     -------
@@ -191,12 +191,15 @@ def make_series_levels(
 
     def kernels():
         return DilatedKernels(
-            n_features=n_features, pooling=pooling, random_state=random_state
+            n_features=n_features,
+            pooling=pooling,
+            random_state=random_state,
+            dtype=dtype,
         )
 
     available = {
         "competing_kernels": lambda: (
-            competing_representations(random_state),
+            competing_representations(random_state, dtype),
             _ridge(kind, SparseScaler()),
         ),
         "kernels": lambda: (kernels(), _ridge(kind)),

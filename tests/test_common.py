@@ -160,6 +160,9 @@ ESTIMATORS = [
     DilatedKernels(
         n_features=168, pooling=("ppv", "mpv", "mipv", "lspv"), random_state=0
     ),
+    # Computing in float32 whatever the input's float type.
+    DilatedKernels(n_features=168, random_state=0, dtype=np.float32),
+    CompetingKernels(n_groups=2, n_kernels_per_group=3, dtype=np.float32),
 ]
 
 

@@ -1,10 +1,12 @@
-"""DilatedKernels: MiniRocket's transform, by hand and against the obvious loop."""
+"""DilatedKernels: MiniRocket's transform, by hand and against the obvious loop;
+KernelView: what the kernel views share."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 
-from skmgm.granularity import DilatedKernels
+from skmgm.granularity import CompetingKernels, DilatedKernels
 from skmgm.granularity._kernels import (
     KERNEL_INDICES,
     convolutions,
@@ -118,3 +120,28 @@ def test_the_labels_are_not_used():
 def test_unknown_pooling_is_named():
     with pytest.raises(ValueError, match=r"pooling=\('ppv', 'max'\).*\['max'\]"):
         DilatedKernels(pooling=("ppv", "max")).fit(np.ones((3, 12)))
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        DilatedKernels(n_features=840, random_state=0),
+        CompetingKernels(4, random_state=0),
+    ],
+    ids=["DilatedKernels", "CompetingKernels"],
+)
+def test_dtype_is_the_float_type_the_view_computes_in(view):
+    X = np.random.default_rng(0).normal(size=(30, 60))
+    default = clone(view).fit(X).transform(X)
+    single = clone(view).set_params(dtype=np.float32).fit(X)
+    single_view = single.transform(X)
+    assert (default.dtype, single_view.dtype) == (np.float64, np.float32)
+    # Rounding may move an output across a bias, or change which kernel wins,
+    # at a few positions: the features stay close, not equal.
+    assert np.mean(np.abs(single_view - default) > 1e-4) < 0.01
+    for fitted in getattr(single, "biases_", []):
+        assert fitted.dtype == np.float32
+    X32 = X.astype(np.float32)
+    double = clone(view).set_params(dtype=np.float64).fit(X32).transform(X32)
+    assert double.dtype == np.float64
+    assert clone(view).fit(X32).transform(X32).dtype == np.float32

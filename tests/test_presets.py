@@ -155,3 +155,12 @@ def test_image_pixel_levels_take_their_penalty(kind, C, expected):
     (_, _, svm), (_, _, shifted) = levels
     assert svm.C == shifted.estimator.C == expected
     assert shifted.image_shape == (8, 8)
+
+
+def test_series_preset_kernel_views_take_the_dtype(rhythms):
+    X, _ = rhythms
+    levels = _small_series_levels(dtype=np.float32)
+    views = [granularity for _, granularity, _ in levels[:3]]
+    assert all(view.fit(X).transform(X).dtype == np.float32 for view in views)
+    (_, series), (_, slope) = views[0].transformer_list
+    assert series.dtype is slope[-1].dtype is views[2][-1].dtype is np.float32

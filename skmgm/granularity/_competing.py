@@ -11,7 +11,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._compat import Interval, _fit_context
 from skmgm._docstrings import Substitution
-from skmgm.granularity._kernels import KERNEL_LENGTH, KernelView, shifted_copies
+from skmgm.granularity._kernels import (
+    DTYPE_CONSTRAINT,
+    KERNEL_LENGTH,
+    KernelView,
+    shifted_copies,
+)
 from skmgm.granularity._stateless import FLOATS
 
 # Kernel outputs held at once for one chunk of rows (kernels x rows x
@@ -88,6 +93,7 @@ class CompetingKernels(KernelView):
         Kernels competing in each group.
     random_state : int, RandomState instance or None, default=None
         Draws the kernels' weights.
+    {kernel_dtype}
 
     Attributes
     ----------
@@ -115,12 +121,16 @@ class CompetingKernels(KernelView):
         "n_groups": [Interval(Integral, 1, None, closed="left")],
         "n_kernels_per_group": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
+        "dtype": DTYPE_CONSTRAINT,
     }
 
-    def __init__(self, n_groups=32, n_kernels_per_group=8, random_state=None):
+    def __init__(
+        self, n_groups=32, n_kernels_per_group=8, random_state=None, dtype=None
+    ):
         self.n_groups = n_groups
         self.n_kernels_per_group = n_kernels_per_group
         self.random_state = random_state
+        self.dtype = dtype
 
     def _fit_padded(self, X):
         """The dilations for ``X``'s length, and the kernels drawn."""

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmgm._compat import Interval, _fit_context
+from skmgm._compat import Interval, Options, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
 from skmgm.granularity._stateless import FLOATS
@@ -23,6 +23,8 @@ _POOLINGS = ("ppv", "mpv", "mipv", "lspv")
 # Positions of one chunk of rows: a kernel's output for a chunk (256 KiB of
 # float32) stays in a core's cache while its biases are compared with it.
 _CHUNK_ELEMENTS = 2**16
+# A kernel view's ``dtype`` parameter, as KBinsDiscretizer's.
+DTYPE_CONSTRAINT = [Options(type, {np.float64, np.float32}), None]
 
 
 def fit_dilations(length: int, n_features: int, max_dilations: int):
@@ -181,7 +183,7 @@ class KernelView(TransformerMixin, BaseEstimator):
         self : object
             The fitted view.
         """
-        self._fit_padded(padded_to_kernel(validate_data(self, X, dtype=FLOATS)))
+        self._fit_padded(self._validated(X, reset=True))
         return self
 
     def transform(self, X):
@@ -195,16 +197,21 @@ class KernelView(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_view : ndarray of shape (n_samples, n_features_out)
-            One column per name of ``get_feature_names_out()``, in ``X``'s
-            float dtype.
+            One column per name of ``get_feature_names_out()``, in ``dtype``
+            (by default ``X``'s float dtype).
         """
         check_is_fitted(self)
-        X = padded_to_kernel(validate_data(self, X, reset=False, dtype=FLOATS))
+        X = self._validated(X, reset=False)
         step = self._rows_per_chunk(X.shape[1])
         chunks = [
             self._features(X[start : start + step]) for start in range(0, len(X), step)
         ]
         return np.concatenate(chunks)
+
+    def _validated(self, X, reset):
+        """``X`` validated, in the view's ``dtype``, padded to a kernel."""
+        dtype = FLOATS if self.dtype is None else self.dtype
+        return padded_to_kernel(validate_data(self, X, reset=reset, dtype=dtype))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the view's columns: kernel, dilation and pooling.
@@ -225,7 +232,11 @@ class KernelView(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"]
+            if self.dtype is None
+            else [np.dtype(self.dtype).name]
+        )
         return tags
 
 
@@ -259,6 +270,7 @@ class DilatedKernels(KernelView):
         longest stretch); one block of columns per pooling.
     random_state : int, RandomState instance or None, default=None
         Picks the training row whose output gives each kernel's biases.
+    {kernel_dtype}
 
     Attributes
     ----------
@@ -289,6 +301,7 @@ class DilatedKernels(KernelView):
         "max_dilations_per_kernel": [Interval(Integral, 1, None, closed="left")],
         "pooling": [str, tuple, list],
         "random_state": ["random_state"],
+        "dtype": DTYPE_CONSTRAINT,
     }
 
     def __init__(
@@ -297,11 +310,13 @@ class DilatedKernels(KernelView):
         max_dilations_per_kernel=32,
         pooling=("ppv",),
         random_state=None,
+        dtype=None,
     ):
         self.n_features = n_features
         self.max_dilations_per_kernel = max_dilations_per_kernel
         self.pooling = pooling
         self.random_state = random_state
+        self.dtype = dtype
 
     def _fit_padded(self, X):
         """The dilations, and each kernel's biases from ``X``'s values."""
