@@ -48,9 +48,10 @@ def _config(
 
 def _series(granularities, final_estimator=None, early_exit=None, **preset):
     """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
-    features) and its forest fitted per fold (no bootstrap) unless it says
-    otherwise."""
-    preset = {"pooling": ("ppv",), "n_features": 10_000, "oob_score": False} | preset
+    features) in the input's float type, and its forest fitted per fold (no
+    bootstrap) unless it says otherwise."""
+    pinned = {"pooling": ("ppv",), "n_features": 10_000, "oob_score": False}
+    preset = pinned | {"dtype": None} | preset
     return _config(granularities, final_estimator, early_exit, **preset)
 
 

@@ -95,7 +95,7 @@ def make_series_levels(
     n_features: int = 10_000,
     pooling=("ppv",),
     oob_score: bool = True,
-    dtype=None,
+    dtype=np.float32,
 ) -> list:
     """Levels for equal-length univariate series (one series per row).
 
@@ -118,22 +118,24 @@ def make_series_levels(
 
     Use the default levels with ``final_estimator="vote"``: all four
     granularities, the kernels pooled as the proportion of positive values
-    (PPV, 10,000 features, as MiniRocket), the interval forest on bootstrap
-    samples with out-of-bag estimates (so that it is fitted once, not per
-    fold), under the accuracy-weighted vote, were the configuration the
-    project's rule chose by cross-validation on the training splits of 16 UCR
-    data sets (``benchmarks/bench_presets.py``, the finalists on a second
-    seed in ``bench_preset_seeds.py``): the cheapest within 0.002 of the most
-    accurate. The most accurate, on the mean of two cross-validation seeds,
-    was the same with the forest fitted per fold, by 0.0012 for 1.4 times
-    the fold fit; the three levels without ``"competing_kernels"`` (kernels
-    pooled by PPV and the mean of positive values) were 0.0016 below it with
-    the forest per fold and 0.0023 below it with the forest out of bag; the
-    logistic stack and the kernels alone were less accurate. Every view
-    learns nothing from the labels, so a multi-granularity estimator computes
-    each once per fit (``fit_once="label_free"``), not per fold. The
-    regressor's levels take the same defaults; they were not chosen by a
-    regression benchmark.
+    (PPV, 10,000 features, as MiniRocket) and computed in float32, the
+    interval forest on bootstrap samples with out-of-bag estimates (so that
+    it is fitted once, not per fold), under the accuracy-weighted vote, were
+    the configuration the project's rule chose by cross-validation on the
+    training splits of 16 UCR data sets (``benchmarks/bench_presets.py``,
+    the finalists on a second seed in ``bench_preset_seeds.py``): the
+    cheapest within 0.002 of the most accurate. The most accurate, on the
+    mean of two cross-validation seeds, was the same with the forest fitted
+    per fold and the kernels in float64, by 0.0014; the same levels in
+    float64 with the forest out of bag were as accurate as in float32
+    (0.0001 apart) for more fit time; the three levels without
+    ``"competing_kernels"`` (kernels pooled by PPV and the mean of positive
+    values) were 0.0016 below the most accurate with the forest per fold and
+    0.0023 below it with the forest out of bag; the logistic stack and the
+    kernels alone were less accurate. Every view learns nothing from the
+    labels, so a multi-granularity estimator computes each once per fit
+    (``fit_once="label_free"``), not per fold. The regressor's levels take
+    the same defaults; they were not chosen by a regression benchmark.
 
     Parameters
     ----------
@@ -162,9 +164,11 @@ def make_series_levels(
         (``bootstrap=True, oob_score=True``): a multi-granularity estimator
         then fits that level once and stacks its out-of-bag estimates
         instead of fitting it per fold (its ``out_of_bag="auto"``).
-    dtype : {{np.float32, np.float64}} or None, default=None
+    dtype : {{np.float32, np.float64}} or None, default=np.float32
         The float type the kernel views compute in (see
         :class:`~skmgm.granularity.DilatedKernels`); ``None``: the input's.
+        float32, as MiniRocket and Hydra compute, was as accurate by the
+        same cross-validation as the input's float64, for less fit time.
 
     Returns
     -------

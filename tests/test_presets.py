@@ -109,7 +109,9 @@ def test_series_preset_defaults_are_the_documented_choice():
     assert [name for name, _, _ in levels] == list(SERIES_GRANULARITIES)
     (_, kernels, _), (_, slope, _) = levels[1:3]
     for view in (kernels, slope[-1]):
-        assert (view.pooling, view.n_features) == (("ppv",), 10_000)
+        assert (view.pooling, view.n_features, view.dtype) == (
+            ("ppv",), 10_000, np.float32
+        )  # fmt: skip
     forest = levels[-1][2]
     assert forest.bootstrap and forest.oob_score  # fitted once, out of bag
     no_bag = make_series_levels(granularities=("intervals",), oob_score=False)
