@@ -145,3 +145,22 @@ def test_dtype_is_the_float_type_the_view_computes_in(view):
     double = clone(view).set_params(dtype=np.float64).fit(X32).transform(X32)
     assert double.dtype == np.float64
     assert clone(view).fit(X32).transform(X32).dtype == np.float32
+
+
+def test_kernel_views_transform_on_one_blas_thread(monkeypatch):
+    """So that the view is the same wherever it is computed: BLAS on more
+    threads sums the competing kernels' products in another order."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    features = CompetingKernels._features
+
+    def spy(self, X):
+        infos = threadpool_info()
+        seen.append({i["num_threads"] for i in infos if i["user_api"] == "blas"})
+        return features(self, X)
+
+    monkeypatch.setattr(CompetingKernels, "_features", spy)
+    X = np.random.default_rng(0).normal(size=(30, 60))
+    CompetingKernels(4, random_state=0).fit(X).transform(X)
+    assert seen and all(threads <= {1} for threads in seen)

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from skmgm._compat import Interval, Options, _fit_context
 from skmgm._docstrings import Substitution
@@ -203,9 +204,14 @@ class KernelView(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validated(X, reset=False)
         step = self._rows_per_chunk(X.shape[1])
-        chunks = [
-            self._features(X[start : start + step]) for start in range(0, len(X), step)
-        ]
+        # BLAS sums a product in another order with more threads, and a last
+        # bit can change which competing kernel wins: on one thread the view
+        # is the same wherever it is computed (a worker or the caller).
+        with threadpool_limits(limits=1, user_api="blas"):
+            chunks = [
+                self._features(X[start : start + step])
+                for start in range(0, len(X), step)
+            ]
         return np.concatenate(chunks)
 
     def _validated(self, X, reset):
