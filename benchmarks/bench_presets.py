@@ -50,8 +50,8 @@ def _series(granularities, final_estimator=None, early_exit=None, **preset):
     """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
     features) in the input's float type, and its forest fitted per fold (no
     bootstrap) unless it says otherwise."""
-    pinned = {"pooling": ("ppv",), "n_features": 10_000, "oob_score": False}
-    preset = pinned | {"dtype": None} | preset
+    pinned = {"pooling": ("ppv",), "n_features": 10_000}
+    preset = pinned | {"oob_score": False, "dtype": None} | preset
     return _config(granularities, final_estimator, early_exit, **preset)
 
 

@@ -54,7 +54,7 @@ def competing_representations(random_state=None, dtype=None) -> FeatureUnion:
     )
 
 
-def _forest(kind, n_estimators, random_state, oob_score=False):
+def _forest(kind, n_estimators, random_state, oob_score):
     forest = ExtraTreesClassifier if kind == "classifier" else ExtraTreesRegressor
     criterion = {"criterion": "entropy"} if kind == "classifier" else {}
     return forest(
@@ -128,7 +128,7 @@ def make_series_levels(
     mean of two cross-validation seeds, was the same with the forest fitted
     per fold and the kernels in float64, by 0.0014; the same levels in
     float64 with the forest out of bag were as accurate as in float32
-    (0.0001 apart) for more fit time; the three levels without
+    (0.0002 apart) for more fit time; the three levels without
     ``"competing_kernels"`` (kernels pooled by PPV and the mean of positive
     values) were 0.0016 below the most accurate with the forest per fold and
     0.0023 below it with the forest out of bag; the logistic stack and the

@@ -190,13 +190,7 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
             stages.fitted.append(stage)
             if len(stages.fitted) < len(levels):
                 _settle_at(model, cascade, stage, y, rows, stages, inputs.splits)
-    return Bunch(
-        fitted=stages.fitted,
-        thresholds=stages.thresholds,
-        temperatures=stages.temperatures,
-        open_rows=rows.open,
-        fit_rows=rows.fit,
-    )
+    return Bunch(**stages, open_rows=rows.open, fit_rows=rows.fit)
 
 
 def _settle_at(model, cascade, stage, y, rows, stages, splits):
