@@ -1,7 +1,6 @@
 """scikit-learn's estimator checks: the contract of every public estimator."""
 
 import numpy as np
-from sklearn import __version__ as sklearn_version
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
@@ -163,13 +162,8 @@ ESTIMATORS = [
     ),
     # Computing in float32 whatever the input's float type.
     DilatedKernels(n_features=168, random_state=0, dtype=np.float32),
+    CompetingKernels(n_groups=2, n_kernels_per_group=3, dtype=np.float32),
 ]
-if tuple(map(int, sklearn_version.split(".")[:2])) >= (1, 7):
-    # scikit-learn 1.6's sample-order check holds float32 output to float64's
-    # tolerance (1e-7); the competing kernels' float32 sums differ by 6e-8.
-    ESTIMATORS.append(
-        CompetingKernels(n_groups=2, n_kernels_per_group=3, dtype=np.float32)
-    )
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -34,28 +34,28 @@ def hydra_dilations(length: int) -> np.ndarray:
 def count_wins(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each kernel's wins in its group, summed over time.
 
-    ``outputs`` is (kernels per group, groups, rows, positions). At each
+    ``outputs`` is (rows, kernels per group, groups, positions). At each
     position the kernel with the largest output wins its value and the one
     with the smallest output wins one count; a tie goes to the first kernel.
-    Returns the summed values and counts, each (kernels per group, groups,
-    rows).
+    Returns the summed values and counts, each (rows, kernels per group,
+    groups).
     """
-    largest, smallest = outputs.max(axis=0), outputs.min(axis=0)
+    largest, smallest = outputs.max(axis=1), outputs.min(axis=1)
     won_max = _first_to_reach(outputs, largest)
     won_min = _first_to_reach(outputs, smallest)
-    values = np.einsum("kgnt,gnt->kgn", won_max.astype(outputs.dtype), largest)
+    values = np.einsum("nkgt,ngt->nkg", won_max.astype(outputs.dtype), largest)
     counts = won_min.sum(axis=-1, dtype=np.int32).astype(outputs.dtype)
     return values, counts
 
 
 def _first_to_reach(outputs, extreme):
-    """(kernels, groups, rows, positions): where each kernel is the first of
+    """(rows, kernels, groups, positions): where each kernel is the first of
     its group to equal ``extreme``."""
-    won = outputs == extreme
-    taken = won[0].copy()
-    for kernel in range(1, len(won)):
-        won[kernel] &= ~taken
-        taken |= won[kernel]
+    won = outputs == extreme[:, None]
+    taken = won[:, 0].copy()
+    for kernel in range(1, won.shape[1]):
+        won[:, kernel] &= ~taken
+        taken |= won[:, kernel]
     return won
 
 
@@ -161,12 +161,16 @@ class CompetingKernels(KernelView):
         for dilation, weights in zip(self.dilations_, self.weights_):
             copies = shifted_copies(X, int(dilation))
             flat = weights.reshape(self._n_kernels, KERNEL_LENGTH).astype(X.dtype)
-            outputs = np.tensordot(flat, copies, axes=1).reshape(
-                self.n_kernels_per_group, self.n_groups, *X.shape
+            # One product per row, not one over all rows: BLAS sums a column
+            # in an order that depends on where it falls in the matrix, so a
+            # row's outputs would depend on the other rows of its chunk.
+            outputs = np.matmul(flat, copies.transpose(1, 0, 2))
+            outputs = outputs.reshape(
+                len(X), self.n_kernels_per_group, self.n_groups, X.shape[1]
             )
             blocks.extend(count_wins(outputs))
-        # (blocks, kernel, group, rows) -> rows, then group-major kernels.
-        return np.stack(blocks).transpose(3, 0, 2, 1).reshape(len(X), -1)
+        # (blocks, rows, kernel, group) -> rows, then group-major kernels.
+        return np.stack(blocks).transpose(1, 0, 3, 2).reshape(len(X), -1)
 
     def _column_names(self):
         """``<max|min>_d<dilation>_g<group>_k<kernel>`` for every column."""
