@@ -111,13 +111,18 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         lose at most ``early_exit_tolerance`` of the rows (less one row's
         worth). The cascade's out-of-fold accuracy over all rows is in
         ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
-        on the rows that reach it). When too few rows would be left for the
-        folds, the finer levels are fitted on the last stage's rows, in one
-        plan (rows still exit at every level), and ``staged_fit_stopped_``
-        says so. When one row is worth more than ``early_exit_tolerance``
-        (fewer than ``1 / early_exit_tolerance`` rows, with ``"auto"``) no
-        row can exit, so every level is fitted on all rows in one plan, as
-        without stages, and ``staged_fit_stopped_`` says that.
+        on the rows it was fitted on). When too few rows would be left for
+        the folds, the finer levels are fitted on the last stage's rows, in
+        one plan (rows still exit at every level), and
+        ``staged_fit_stopped_`` says so; the levels from that stage on and
+        the meta-learner then share their rows, so with ``"auto"`` those
+        levels' thresholds are calibrated again against the stack's
+        out-of-fold answers, as without stages. When one row is worth more
+        than ``early_exit_tolerance`` (fewer than
+        ``1 / early_exit_tolerance`` rows, with ``"auto"``) no row can exit
+        before the finer levels are fitted, so every level is fitted on all
+        rows in one plan and calibrated as without stages (the same model),
+        and ``staged_fit_stopped_`` says that.
         ``stage_rows_`` holds the rows each level was fitted on;
         ``levels_report()`` their number and the fit seconds.
     staged_fit_settled : float in [0, 1], default=0.0

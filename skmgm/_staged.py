@@ -60,13 +60,16 @@ class _Cascade:
     ``correct`` holds what the cascade gets right: a row that exited, its
     level's out-of-fold answer; a row still open counts as right, as if the
     finer levels would settle it (they are not fitted yet), so that each
-    level's exits are charged in full against the tolerance.
+    level's exits are charged in full against the tolerance (measured from
+    ``reference``, a perfect 1.0 until the stack's answers are known).
     """
 
     def __init__(self, n_levels, weights):
         self.weights = weights
+        self.n_levels = n_levels
         self.correct = np.ones(len(weights))
         self.exit_at = np.full(len(weights), n_levels)
+        self.reference = 1.0
 
     def threshold(self, model, rows, confidence, level_correct):
         """The level's exit threshold, calibrated as early exit calibrates."""
@@ -77,7 +80,7 @@ class _Cascade:
         remaining[rows] = True
         full_confidence, full_correct = np.zeros(n_samples), np.zeros(n_samples)
         full_confidence[rows], full_correct[rows] = confidence, level_correct
-        target = accuracy_target(1.0, model.early_exit_tolerance, n_samples)
+        target = accuracy_target(self.reference, model.early_exit_tolerance, n_samples)
         return loosest_threshold(
             full_confidence, full_correct, self.correct, remaining, self.weights, target
         )
@@ -89,13 +92,14 @@ class _Cascade:
     def settle_stack(self, rows, stack_correct):
         """The rows no level let exit: the stack's out-of-fold answers."""
         self.correct[rows] = stack_correct
+        self.exit_at[rows] = self.n_levels
 
     def early_exit(self, names, thresholds, stack_score, temperatures):
         """The fitted cascade; its accuracy is out of fold over all rows."""
         total = self.weights.sum()
         shares = np.bincount(self.exit_at, self.weights, len(names) + 1) / total
         scores = {
-            "stack": stack_score,  # on the rows that reach the stack
+            "stack": stack_score,  # on the rows the stack was fitted on
             "cascade": float(self.weights @ self.correct / total),
         }
         shares = dict(zip([*names, "final_estimator"], shares.tolist()))
@@ -121,12 +125,14 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     fit_info = _fit_stack_on_rows(
         model, stages.fitted, X, y, stages.fit_rows, inputs, final_estimator
     )
+    if stages.shared is not None and model.early_exit == "auto":
+        _calibrate_shared(model, cascade, stages, y, fit_info.stack_correct)
     # Only the open rows reach the meta-learner at predict time.
-    open_rows = stages.open_rows
+    open_rows = np.flatnonzero(cascade.exit_at == len(levels))
     stack_correct = fit_info.stack_correct[np.searchsorted(stages.fit_rows, open_rows)]
     cascade.settle_stack(open_rows, stack_correct)
     fit_info.stack_score = float(
-        np.average(stack_correct, weights=cascade.weights[open_rows])
+        np.average(fit_info.stack_correct, weights=cascade.weights[stages.fit_rows])
     )
     names = [stage.plan.name for stage in stages.fitted]
     fit_info.early_exit = cascade.early_exit(
@@ -148,8 +154,10 @@ def _why_no_row_can_exit(model, n_samples):
     return (
         f"With early_exit='auto' and {n_samples} rows, one wrong exit (1/"
         f"{n_samples}) is more than early_exit_tolerance="
-        f"{model.early_exit_tolerance}, so no row can exit: every level was "
-        "fitted on all rows, in one plan."
+        f"{model.early_exit_tolerance}, so no row could exit before the finer "
+        "levels were fitted: every level was fitted on all rows, in one plan, "
+        "and the exits calibrated against the stack's out-of-fold answers, as "
+        "without stages."
     )
 
 
@@ -169,8 +177,8 @@ def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
         fitted=fitted,
         thresholds={stage.plan.name: NEVER for stage in exiting},
         temperatures=temperatures,
-        open_rows=rows,
         fit_rows=rows,
+        shared=Bunch(first=0, open=rows),
     )
 
 
@@ -178,7 +186,7 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     """Each level on the rows the levels before it left open (and any share
     of the settled ones), its exits decided before the next is fitted."""
     n_samples = len(y)
-    rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples))
+    rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples), shared=None)
     stages = Bunch(fitted=[], thresholds={}, temperatures={})
     while len(stages.fitted) < len(levels):
         # Once the stages stop shrinking, the finer levels share one set of
@@ -190,13 +198,15 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
             stages.fitted.append(stage)
             if len(stages.fitted) < len(levels):
                 _settle_at(model, cascade, stage, y, rows, stages, inputs.splits)
-    return Bunch(**stages, open_rows=rows.open, fit_rows=rows.fit)
+    return Bunch(**stages, fit_rows=rows.fit, shared=rows.shared)
 
 
 def _settle_at(model, cascade, stage, y, rows, stages, splits):
     """Let the open rows that ``stage``'s level settles exit, and choose the
-    rows the next level is fitted on (``rows.open``, ``rows.fit`` updated)."""
+    rows the next level is fitted on (``rows.open``, ``rows.fit`` updated;
+    ``rows.shared`` set where the stages stop shrinking)."""
     plan, fit, n_samples = stage.plan, stage.fit, len(y)
+    open_before = rows.open
     stages.temperatures |= exit_temperatures(
         [plan.name], [plan.method], [fit.oof_predictions], y[rows.fit],
         model._n_classes(), cascade.weights[rows.fit],
@@ -218,12 +228,41 @@ def _settle_at(model, cascade, stage, y, rows, stages, splits):
     if _folds_hold(restrict_splits(splits, next_rows, n_samples), y[next_rows]):
         rows.fit = next_rows
         return
+    rows.shared = Bunch(first=len(stages.fitted) - 1, open=open_before)
     model.staged_fit_stopped_ = (
         f"After level {plan.name!r} only {len(next_rows)} rows were left, "
         "too few for every fold to hold two classes: the finer levels were "
         f"fitted on the {len(rows.fit)} rows level {plan.name!r} was fitted on, "
-        "in one plan; rows still exit at each level."
+        "in one plan; rows still exit at each level, and with "
+        f"early_exit='auto' the exits from level {plan.name!r} on were "
+        "calibrated again against the stack's out-of-fold answers."
     )
+
+
+def _calibrate_shared(model, cascade, stages, y, stack_correct):
+    """Calibrate again the exits of the levels that share the last rows, as
+    early exit calibrates a plain fit's: against the stack's out-of-fold
+    answers.
+
+    From the level the stages stopped at (``stages.shared.first``) on, every
+    level was fitted on the same rows, and so was the meta-learner: their
+    answers are known now, where each threshold was first calibrated as if
+    the finer levels would get every open row right. The exits at the levels
+    before stand; when the stages stopped at the first level, this is the
+    plain fit's calibration.
+    """
+    open_rows, fit_rows = stages.shared.open, stages.fit_rows
+    cascade.settle_stack(open_rows, stack_correct[np.searchsorted(fit_rows, open_rows)])
+    cascade.reference = float(cascade.weights @ cascade.correct / cascade.weights.sum())
+    first = stages.shared.first
+    for index, stage in enumerate(stages.fitted[first:-1], start=first):
+        threshold, exits, level_correct = _exits_at(
+            model, cascade, stage.plan, stage.fit, y, stage.rows, open_rows,
+            stages.temperatures,
+        )  # fmt: skip
+        stages.thresholds[stage.plan.name] = threshold
+        cascade.settle(index, open_rows, exits, level_correct)
+        open_rows = open_rows[~exits]
 
 
 def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):

@@ -5,7 +5,8 @@ import pickle
 import numpy as np
 import pytest
 from joblib import parallel_config
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
@@ -246,20 +247,43 @@ def test_every_joblib_backend_fits_the_same_stages(rows, backend):
     )
 
 
+def _as_without_stages(staged, X, y):
+    """``staged`` fitted and calibrated as the same model without stages."""
+    plain = clone(staged).set_params(staged_fit=False).fit(X, y)
+    assert staged.early_exit_thresholds_ == plain.early_exit_thresholds_
+    np.testing.assert_array_equal(staged.exit_levels(X), plain.exit_levels(X))
+    np.testing.assert_allclose(staged.predict_proba(X), plain.predict_proba(X))
+    assert staged.early_exit_scores_ == pytest.approx(plain.early_exit_scores_)
+    assert staged.early_exit_shares_ == pytest.approx(plain.early_exit_shares_)
+
+
 def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, runs):
     X, y = rows
     # 120 rows: one wrong exit (1/120) is more than the tolerance.
-    auto = _three_stages(early_exit="auto", early_exit_tolerance=0.005).fit(X, y)
+    auto = _three_stages(
+        early_exit="auto",
+        early_exit_tolerance=0.005,
+        final_estimator=DummyClassifier(strategy="most_frequent"),
+    ).fit(X, y)
     assert runs == [["oracle", "middle", "fine"]]
-    assert "no row can exit" in auto.staged_fit_stopped_
-    assert set(auto.early_exit_thresholds_.values()) == {1.0}
+    assert "no row could exit before the finer levels" in auto.staged_fit_stopped_
     assert all(len(fitted_on) == 120 for fitted_on in auto.stage_rows_.values())
-    # The same model as the stages would fit with no row exiting.
-    runs.clear()
-    never = _three_stages(early_exit=1.0).fit(X, y)
-    assert len(runs) == 3
-    np.testing.assert_allclose(auto.predict_proba(X), never.predict_proba(X))
-    assert auto.early_exit_scores_ == never.early_exit_scores_
+    # Once the stack is fitted, rows exit where the oracle beats it: all.
+    assert auto.early_exit_thresholds_["oracle"] == 0.0
+    _as_without_stages(auto, X, y)
+
+
+def test_stages_stopped_at_the_first_level_calibrate_as_without_stages(rows):
+    X, y = rows
+    X = X.copy()
+    X[:, 2] = np.where(y == 1, 0.99, 0.6)
+    X[:60:2, 1] = 1  # wrong on half of class 0, all of which is unsure
+    clf = _three_stages(early_exit="auto", early_exit_tolerance=0.05).fit(X, y)
+    # The oracle's first calibration let class 1 exit: one class was left.
+    assert "too few" in clf.staged_fit_stopped_
+    assert "calibrated again" in clf.staged_fit_stopped_
+    assert all(len(fitted_on) == 120 for fitted_on in clf.stage_rows_.values())
+    _as_without_stages(clf, X, y)
 
 
 def test_after_the_stages_stop_the_finer_levels_share_one_plan(rows, runs):
