@@ -28,6 +28,7 @@ from _cases import (
 )
 from _measure import alternating, start_workers, timed
 from _report import markdown, median, of
+from joblib import Parallel
 
 import skmgm._stacking
 from skmgm import MultiGranularityClassifier, make_series_levels
@@ -55,8 +56,8 @@ def _planning(setting):
         skmgm._stacking.plan_levels = side_by_side
 
 
-def _in_turn(plan_levels, levels, options, X, y, n_jobs):
-    return plan_levels(levels, options, X, y, n_jobs=1)
+def _in_turn(plan_levels, levels, options, X, y, parallel):
+    return plan_levels(levels, options, X, y, Parallel(n_jobs=1))
 
 
 def _cases(quick):

@@ -6,8 +6,9 @@ the slowest level finishes its folds. Here the plan is flat: one task per
 (level, fold) and one refit task per level, all handed to a single
 :class:`sklearn.utils.parallel.Parallel` call, which keeps every worker busy
 and lets any joblib backend (loky, threading, Dask, Ray) schedule them. The
-views computed once per fit come before it, side by side in a ``Parallel`` of
-their own (:func:`plan_levels`): every fold task needs them.
+views computed once per fit come before it, side by side in a call of their
+own (:func:`plan_levels`): every fold task needs them. A fit makes all its
+calls through one ``Parallel`` (:func:`fit_parallel`).
 """
 
 from __future__ import annotations
@@ -75,14 +76,37 @@ class TaskResult:
     view_width: int | None = None
 
 
-def plan_levels(levels, options, X, y, n_jobs) -> list[PlannedLevel]:
+def fit_parallel(n_jobs, *, verbose: int = 0, timeout=None) -> Parallel:
+    """The ``Parallel`` that every task of one fit runs through: the views
+    computed once, and every fold fit and refit.
+
+    A fit enters it once (``with``) for all its calls, so that they share the
+    workers and one temporary folder for the data sent to them: joblib cleans
+    that folder at the end of every call made outside such a block, waiting
+    0.1 s at a time until the workers have let go of the data, which cost a
+    small fit (GunPoint, the series preset) a quarter of its time. Tasks are
+    never batched (each is a view or a model fit, and batches make the tail
+    uneven), and are taken as they finish where the backend allows it.
+    """
+    backend = active_backend()
+    return Parallel(
+        n_jobs=backend.n_jobs(n_jobs),
+        verbose=max(0, verbose - 1),
+        batch_size=1,
+        return_as="generator_unordered" if backend.streams_results else "list",
+        timeout=timeout,
+    )
+
+
+def plan_levels(levels, options, X, y, parallel) -> list[PlannedLevel]:
     """Every level's plan, by :func:`plan_level` (``options``: each level's
     keyword arguments to it).
 
     Computing the views that are computed once is all the work of planning.
-    Where there are several, they run as the tasks of one ``Parallel`` on the
-    plan's backend and ``n_jobs``, so that they are not computed one after
-    the other while the other cores idle; a single one is computed here.
+    Where there are several, they run as the tasks of one call of
+    ``parallel`` (the fit's :func:`fit_parallel`), so that they are not
+    computed one after the other while the other cores idle; a single one is
+    computed here.
     """
     once = [
         index
@@ -91,18 +115,23 @@ def plan_levels(levels, options, X, y, n_jobs) -> list[PlannedLevel]:
     ]
     side_by_side = {}
     if len(once) > 1:
-        parallel = Parallel(n_jobs=active_backend().n_jobs(n_jobs), batch_size=1)
-        plans = parallel(
-            delayed(plan_level)(levels[index], X=X, y=y, **options[index])
-            for index in once
+        side_by_side = dict(
+            parallel(
+                delayed(_indexed_plan)(index, levels[index], X, y, options[index])
+                for index in once
+            )
         )
-        side_by_side = dict(zip(once, plans))
     return [
         side_by_side[index]
         if index in side_by_side
         else plan_level(level, X=X, y=y, **kwargs)
         for index, (level, kwargs) in enumerate(zip(levels, options))
     ]
+
+
+def _indexed_plan(index, level, X, y, options):
+    """``(index, plan)``: results may come back in any order."""
+    return index, plan_level(level, X=X, y=y, **options)
 
 
 def computes_view_once(granularity, fit_once: bool) -> bool:
@@ -310,13 +339,13 @@ def run_plan(
     y: np.ndarray,
     splits: list[tuple[np.ndarray, np.ndarray]],
     *,
+    parallel: Parallel,
     n_classes: int | list | None,
-    n_jobs: int | None,
     verbose: int,
     refit: bool = True,
-    timeout: float | None = None,
 ) -> list[FittedLevel]:
-    """Run every (level, fold) fit and every refit as one flat ``Parallel``.
+    """Run every (level, fold) fit and every refit as one flat call of
+    ``parallel`` (the fit's :func:`fit_parallel`).
 
     Refits come first: they are the longest tasks, and starting them first
     shortens the tail of the schedule. With ``refit=False`` there is no refit
@@ -326,29 +355,21 @@ def run_plan(
     predictions, whatever ``refit`` says. Results are taken as tasks finish,
     so ``verbose >= 1`` reports each task (level, fold, seconds) on stderr
     when it is done; ``verbose >= 2`` adds joblib's own progress lines.
-    ``timeout`` bounds the wait for any one task (joblib's ``timeout``); a
-    task still running then raises a ``TimeoutError`` that names it.
+    ``parallel``'s ``timeout`` bounds the wait for any one task; a task
+    still running then raises a ``TimeoutError`` that names it.
     """
     backend = active_backend()
     tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
     if verbose:
-        _report_plan(tasks, levels, backend, n_jobs)
+        _report_plan(tasks, levels, backend, parallel.n_jobs)
     with backend.data_on_every_worker([level.data for level in levels] + [y]) as sent:
-        # Every task is a model fit: never batch them, or the tail gets uneven.
-        parallel = Parallel(
-            n_jobs=backend.n_jobs(n_jobs),
-            verbose=max(0, verbose - 1),
-            batch_size=1,
-            return_as="generator_unordered" if backend.streams_results else "list",
-            timeout=timeout,
-        )
         # The data go as arguments of their own (not inside the task): on Dask,
         # the futures of the copies already on every worker.
         results = parallel(
             delayed(_keyed_task)(task, sent(levels[task.index].data), sent(y))
             for task in tasks
         )
-        by_key = _collect(results, tasks, verbose, timeout)
+        by_key = _collect(results, tasks, verbose, parallel.timeout)
     return [
         _assemble_level(index, level.out_of_bag, by_key, splits, len(y), n_classes)
         for index, level in enumerate(levels)

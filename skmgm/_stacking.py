@@ -43,7 +43,7 @@ from skmgm._composition import (
     is_label_free,
     short_name,
 )
-from skmgm._plan import plan_levels, run_plan, takes_out_of_bag
+from skmgm._plan import fit_parallel, plan_levels, run_plan, takes_out_of_bag
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._staged import fit_staged
@@ -194,16 +194,19 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         splits = self._pinned_splits(X, y, routed.split)
         once = _levels_fitted_once(self.fit_once, levels)
         check_level_names("out_of_bag", self.out_of_bag, levels)
-        if self._fits_in_stages():
-            inputs = Bunch(
-                routed=routed,
-                splits=splits,
-                once=once,
-                weights=fit_params.get("sample_weight"),
-            )
-            return fit_staged(self, active, X, y, inputs, final_estimator)
-        planned = self._plan(active, X, y, routed, once)
-        fitted = self._run(planned, y, splits)
+        parallel = fit_parallel(self.n_jobs, verbose=self.verbose, timeout=self.timeout)
+        with parallel:
+            if self._fits_in_stages():
+                inputs = Bunch(
+                    routed=routed,
+                    splits=splits,
+                    once=once,
+                    weights=fit_params.get("sample_weight"),
+                    parallel=parallel,
+                )
+                return fit_staged(self, active, X, y, inputs, final_estimator)
+            planned = self._plan(active, X, y, routed, once, parallel)
+            fitted = self._run(planned, y, splits, parallel)
         weights = fit_params.get("sample_weight")
         self._record_levels(planned, fitted, [(y, weights)] * len(planned))
         oof_predictions = [fit.oof_predictions for fit in fitted]
@@ -223,10 +226,10 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         """Whether levels are fitted coarse to fine on fewer rows (classifier)."""
         return False
 
-    def _plan(self, levels, X, y, routed, once):
+    def _plan(self, levels, X, y, routed, once, parallel):
         """The plans of ``levels`` on the rows ``X`` and ``y`` (and
         ``routed``); ``once`` names the levels whose granularity is fitted
-        once."""
+        once; their views are computed through ``parallel``."""
         options = [
             _plan_options(
                 level,
@@ -237,18 +240,17 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             )
             for level in levels
         ]
-        return plan_levels(levels, options, X, y, self.n_jobs)
+        return plan_levels(levels, options, X, y, parallel)
 
-    def _run(self, planned, y, splits):
+    def _run(self, planned, y, splits, parallel):
         return run_plan(
             planned,
             y,
             splits,
+            parallel=parallel,
             n_classes=self._n_classes(),
-            n_jobs=self.n_jobs,
             verbose=self.verbose,
             refit=self.refit,
-            timeout=self.timeout,
         )
 
     def _fit_final_estimator(self, final_estimator, X_meta, y, params):

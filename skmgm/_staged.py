@@ -111,8 +111,10 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
 
     ``inputs`` holds what the plain fit would use for every level: the routed
     fit parameters (``routed``), the folds (``splits``), the levels fitted
-    once (``once``) and the sample weights (``weights``). Sets the fitted
-    attributes of ``model`` and returns what its early exit is built from.
+    once (``once``), the sample weights (``weights``) and the fit's
+    ``Parallel`` (``parallel``), which every stage runs through. Sets the
+    fitted attributes of ``model`` and returns what its early exit is built
+    from.
     """
     weights = np.ones(len(y)) if inputs.weights is None else inputs.weights
     cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
@@ -306,9 +308,9 @@ def _fit_on_rows(model, levels, X, y, rows, inputs):
     plan: a ``Bunch(plan, fit, rows)`` per level."""
     X_rows = _safe_indexing(X, rows)
     routed = _on_rows(inputs.routed, X, rows)
-    planned = model._plan(levels, X_rows, y[rows], routed, inputs.once)
+    planned = model._plan(levels, X_rows, y[rows], routed, inputs.once, inputs.parallel)
     splits = restrict_splits(inputs.splits, rows, len(y))
-    fitted = model._run(planned, y[rows], splits)
+    fitted = model._run(planned, y[rows], splits, inputs.parallel)
     return [Bunch(plan=p, fit=f, rows=rows) for p, f in zip(planned, fitted)]
 
 
