@@ -155,7 +155,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         the last; 1.0 means the level lets no sample exit).
     early_exit_scores_ : dict of str to float
         With ``early_exit``: out-of-fold accuracy of the full stack
-        (``"stack"``) and of the cascade (``"cascade"``).
+        (``"stack"``; with ``staged_fit=True``, on the rows it was fitted on)
+        and of the cascade (``"cascade"``, over all rows).
     early_exit_shares_ : dict of str to float
         With ``early_exit``: the out-of-fold share of samples that exit at
         each level, and at ``"final_estimator"`` (the full stack).
