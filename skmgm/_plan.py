@@ -83,8 +83,9 @@ def fit_parallel(n_jobs, *, verbose: int = 0, timeout=None) -> Parallel:
     A fit enters it once (``with``) for all its calls, so that they share the
     workers and one temporary folder for the data sent to them: joblib cleans
     that folder at the end of every call made outside such a block, waiting
-    0.1 s at a time until the workers have let go of the data, which cost a
-    small fit (GunPoint, the series preset) a quarter of its time. Tasks are
+    0.1 s at a time until the workers have let go of the data, and a staged
+    fit makes a call per stage (0.30 s of a 1.84 s staged FaceAll fit,
+    profiled). Entered once, the folder is cleaned once. Tasks are
     never batched (each is a view or a model fit, and batches make the tail
     uneven), and are taken as they finish where the backend allows it.
     """

@@ -165,7 +165,9 @@ def _why_no_row_can_exit(model, n_samples):
 
 def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
     """Every level on all rows at once: what the stages would fit, no row
-    exiting, without waiting for each stage to end before the next starts."""
+    exiting before the finer levels are fitted, without waiting for each
+    stage to end before the next starts. The thresholds are left to
+    :func:`_calibrate_shared`."""
     rows = np.arange(len(y))
     fitted = _fit_on_rows(model, levels, X, y, rows, inputs)
     exiting = fitted[:-1]  # every level but the last could have let rows exit
@@ -177,7 +179,7 @@ def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
     )  # fmt: skip
     return Bunch(
         fitted=fitted,
-        thresholds={stage.plan.name: NEVER for stage in exiting},
+        thresholds={},  # all calibrated once the stack is fitted
         temperatures=temperatures,
         fit_rows=rows,
         shared=Bunch(first=0, open=rows),

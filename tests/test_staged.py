@@ -278,7 +278,12 @@ def test_stages_stopped_at_the_first_level_calibrate_as_without_stages(rows):
     X = X.copy()
     X[:, 2] = np.where(y == 1, 0.99, 0.6)
     X[:60:2, 1] = 1  # wrong on half of class 0, all of which is unsure
-    clf = _three_stages(early_exit="auto", early_exit_tolerance=0.05).fit(X, y)
+    # A stack wrong on all of class 1: against it, the unsure rows exit too.
+    clf = _three_stages(
+        early_exit="auto",
+        early_exit_tolerance=0.05,
+        final_estimator=DummyClassifier(strategy="most_frequent"),
+    ).fit(X, y)
     # The oracle's first calibration let class 1 exit: one class was left.
     assert "too few" in clf.staged_fit_stopped_
     assert "calibrated again" in clf.staged_fit_stopped_
