@@ -7,6 +7,7 @@ and nowhere else, keeps the blast radius of such a move to one file.
 from inspect import signature
 
 from sklearn.base import _fit_context
+from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
@@ -34,6 +35,7 @@ except ImportError:  # scikit-learn 1.6
 __all__ = [
     "HasMethods",
     "Interval",
+    "LinearClassifierMixin",
     "Options",
     "StrOptions",
     "_VisualBlock",
