@@ -58,9 +58,12 @@ _FIT_ONCE = """fit_once : "label_free", list of str or None, default="label_free
         Which stateful granularities are fitted once, on all training rows,
         with their view computed once and shared by every fold (as a
         stateless view's is), instead of being fitted inside every fold.
-        ``"label_free"``: those that declare they learn nothing from ``y``
-        (``DilatedKernels``, and Pipelines of such steps). A list of level
-        names: those levels (e.g. a ``StandardScaler``); they are fitted
+        ``"label_free"``: those known to learn nothing from ``y``: skmgm's
+        views that declare it (``DilatedKernels``, ``CompetingKernels``,
+        ``SparseScaler``), scikit-learn's ``StandardScaler``,
+        ``MinMaxScaler``, ``MaxAbsScaler`` and ``RobustScaler``, and
+        Pipelines or FeatureUnions of such steps. A list of level names:
+        those levels (e.g. a ``PCA``); they are fitted
         without ``y``, so one that needs labels raises. ``None``: every
         stateful granularity is fitted per fold. The trade: the held-out
         rows' features, never their labels, shape the view of a level fitted
@@ -69,24 +72,28 @@ _FIT_ONCE = """fit_once : "label_free", list of str or None, default="label_free
 
 _OUT_OF_BAG = """out_of_bag : "auto", list of str or None, default="auto"
         Which levels take their out-of-fold predictions from their
-        estimator's out-of-bag estimates instead of from fold fits: such a
-        level is fitted once, on all rows, and each row's prediction in the
-        stack comes from the members of the ensemble whose bootstrap sample
-        left it out (``oob_decision_function_``, ``oob_prediction_``).
-        ``"auto"``: every level whose estimator computes them (a forest or
-        bagging ensemble with ``oob_score=True``, which needs
-        ``bootstrap=True``), whose view is computed once (``"passthrough"``,
-        stateless, or fitted once by ``fit_once``: a view fitted on all rows
-        may not see labels) and which stacks probabilities (a classifier) or
-        predictions (a regressor), unless ``groups`` are routed to the
-        splitter. A list of level names: those levels; one that cannot
-        raises. ``None``: every level is fitted per fold. The trade: one fit
-        instead of ``k + 1`` (``k`` with ``refit=False``) for out-of-fold
-        predictions that each come from about a third of the members (a
-        bootstrap sample leaves out about 37% of the rows), so noisier than
-        a fold model's, and drawn from rows taken at random: the order or
-        grouping that ``cv``'s folds keep apart (unshuffled folds, an
-        iterable of group splits) does not hold for them."""
+        estimator's own held-out estimates instead of from fold fits: such a
+        level is fitted once, on all rows. A forest or bagging ensemble with
+        ``oob_score=True`` (which needs ``bootstrap=True``) estimates each row
+        from the members whose bootstrap sample left it out
+        (``oob_decision_function_``, ``oob_prediction_``); a
+        :mod:`skmgm.linear_model` ridge model keeps each row's leave-one-out
+        prediction (``loo_decision_function_``, ``loo_prediction_``).
+        ``"auto"``: every level whose estimator makes them, whose view is
+        computed once (``"passthrough"``, stateless, or fitted once by
+        ``fit_once``: a view fitted on all rows may not see labels) and which
+        stacks what they estimate (a forest's probabilities, a ridge
+        classifier's decision values, a regressor's predictions), unless
+        ``groups`` are routed to the splitter. A list of level names: those
+        levels; one that cannot raises. ``None``: every level is fitted per
+        fold. The trade: one fit instead of ``k + 1`` (``k`` with
+        ``refit=False``). Out-of-bag estimates each come from about a third of
+        the members (a bootstrap sample leaves out about 37% of the rows), so
+        they are noisier than a fold model's; leave-one-out ones come from a
+        model fitted on every other row, so they are closer to the refit's
+        than a fold model's. Both hold out single rows: the order or grouping
+        that ``cv``'s folds keep apart (unshuffled folds, an iterable of group
+        splits) does not hold for them."""
 
 _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks, and for the views

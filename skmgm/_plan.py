@@ -20,13 +20,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _safe_indexing
-from skmgm._predictions import FoldBag, align_predictions, out_of_bag_predictions
+from skmgm._composition import computes_view_once
+from skmgm._held_out import out_of_bag_predictions
+from skmgm._predictions import FoldBag, align_predictions
 
 
 @dataclass
@@ -133,62 +135,6 @@ def plan_levels(levels, options, X, y, parallel) -> list[PlannedLevel]:
 def _indexed_plan(index, level, X, y, options):
     """``(index, plan)``: results may come back in any order."""
     return index, plan_level(level, X=X, y=y, **options)
-
-
-def computes_view_once(granularity, fit_once: bool) -> bool:
-    """Whether a level's view is computed once per fit, for all rows: its
-    granularity learns nothing (``requires_fit=False``) or ``fit_once`` says
-    to fit it once."""
-    if isinstance(granularity, str):  # "passthrough"
-        return False
-    return fit_once or not get_tags(granularity).requires_fit
-
-
-def estimates_out_of_bag(estimator) -> bool:
-    """Whether ``estimator`` computes out-of-bag estimates when fitted (a
-    forest or bagging ensemble with ``oob_score`` set)."""
-    return bool(estimator.get_params(deep=False).get("oob_score", False))
-
-
-def out_of_bag_refusal(level, method: str, fit_once: bool, grouped: bool) -> str | None:
-    """Why a level cannot take its out-of-fold predictions from its
-    estimator's out-of-bag estimates, or ``None`` when it can (``grouped``:
-    the folds are split by groups)."""
-    _, granularity, estimator = level
-    if grouped:
-        # Bootstrap samples draw rows at random: a row's group mates would
-        # be in the bags that estimate it.
-        return "the folds are split by groups, which out-of-bag samples ignore"
-    if not estimates_out_of_bag(estimator):
-        return (
-            "its estimator computes no out-of-bag estimates (a forest or "
-            "bagging ensemble with oob_score=True and bootstrap=True does)"
-        )
-    if granularity != "passthrough" and not computes_view_once(granularity, fit_once):
-        # Fitted on all rows, a view fitted per fold would have seen the
-        # labels of the rows whose estimates it then shapes.
-        return "its view is fitted per fold (see fit_once), not once for all rows"
-    wanted = "predict_proba" if is_classifier(estimator) else "predict"
-    if method != wanted:
-        return f"it stacks {method}, and out-of-bag estimates give {wanted}"
-    return None
-
-
-def takes_out_of_bag(
-    out_of_bag, level, method: str, fit_once: bool, grouped: bool
-) -> bool:
-    """Whether ``level``'s out-of-fold predictions are its estimator's
-    out-of-bag estimates, as the estimator's ``out_of_bag`` parameter asks;
-    a level it names that cannot raises."""
-    name = level[0]
-    if out_of_bag is None or (out_of_bag != "auto" and name not in out_of_bag):
-        return False
-    refusal = out_of_bag_refusal(level, method, fit_once, grouped)
-    if refusal is not None and out_of_bag != "auto":
-        raise ValueError(
-            f"out_of_bag={out_of_bag!r} names level {name!r}, but {refusal}."
-        )
-    return refusal is None
 
 
 def plan_level(

@@ -18,47 +18,6 @@ def as_columns(predictions):
     return predictions.reshape(-1, 1) if predictions.ndim == 1 else predictions
 
 
-def out_of_bag_predictions(estimator, method: str, n_classes):
-    """A fitted bagging ensemble's out-of-bag estimates, as the columns its
-    fold predictions would give (``method``: ``"predict_proba"`` for a
-    classifier, ``"predict"`` for a regressor).
-
-    Raises when a row was in every member's bootstrap sample: it has no
-    estimate (scikit-learn's forests then give zeros with a warning).
-    """
-    estimates = (
-        estimator.oob_decision_function_
-        if method == "predict_proba"
-        else estimator.oob_prediction_
-    )
-    missing = np.union1d(
-        _rows_in_every_bag(estimator, len(estimates)),
-        np.flatnonzero(np.isnan(estimates.reshape(len(estimates), -1)).any(axis=1)),
-    )
-    if missing.size:
-        raise ValueError(
-            f"{missing.size} training rows (first: {missing[:5].tolist()}) have "
-            "no out-of-bag estimate: every member of the ensemble was fitted on "
-            "them. Give the estimator more members (n_estimators), or set "
-            "out_of_bag=None to fit the level per fold."
-        )
-    if isinstance(n_classes, list):  # (n_samples, n_classes, n_labels)
-        estimates = [
-            estimates[:, : len(classes), label]
-            for label, classes in enumerate(estimator.classes_)
-        ]
-    return align_predictions(estimator, estimates, method, n_classes)
-
-
-def _rows_in_every_bag(estimator, n_samples: int) -> np.ndarray:
-    """The rows every member's bootstrap sample drew (none when unknown)."""
-    samples = getattr(estimator, "estimators_samples_", None)
-    if samples is None:
-        return np.array([], dtype=int)
-    left_out = sum(np.bincount(drawn, minlength=n_samples) == 0 for drawn in samples)
-    return np.flatnonzero(left_out == 0)
-
-
 def align_predictions(estimator, predictions, method, n_classes):
     """One array whose columns mean the same for every fit of a level.
 

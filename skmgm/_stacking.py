@@ -43,7 +43,8 @@ from skmgm._composition import (
     is_label_free,
     short_name,
 )
-from skmgm._plan import fit_parallel, plan_levels, run_plan, takes_out_of_bag
+from skmgm._held_out import takes_out_of_bag
+from skmgm._plan import fit_parallel, plan_levels, run_plan
 from skmgm._predictions import align_predictions, as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._staged import fit_staged

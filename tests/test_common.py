@@ -22,6 +22,7 @@ from skmgm.granularity import (
     SparseScaler,
     Spectrum,
 )
+from skmgm.linear_model import LeaveOneOutRidge, LeaveOneOutRidgeClassifier
 
 
 class _RowMeans:
@@ -123,6 +124,11 @@ ESTIMATORS = [
         ),
         cv=3,
     ),
+    # Ridge models' leave-one-out predictions instead of their fold fits.
+    MultiGranularityClassifier(
+        levels=_pooled_and_raw(LeaveOneOutRidgeClassifier()), cv=3, early_exit="auto"
+    ),
+    MultiGranularityRegressor(levels=_pooled_and_raw(LeaveOneOutRidge()), cv=3),
     # Fold models averaged instead of a refit.
     MultiGranularityRegressor(
         levels=_pooled_and_raw(DecisionTreeRegressor(max_depth=3, random_state=0)),
@@ -163,6 +169,8 @@ ESTIMATORS = [
     # Computing in float32 whatever the input's float type.
     DilatedKernels(n_features=168, random_state=0, dtype=np.float32),
     CompetingKernels(n_groups=2, n_kernels_per_group=3, dtype=np.float32),
+    LeaveOneOutRidgeClassifier(),
+    LeaveOneOutRidge(),
 ]
 
 

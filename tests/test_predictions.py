@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifierCV
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
@@ -18,7 +17,7 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
-from skmgm._predictions import FoldBag, align_predictions, out_of_bag_predictions
+from skmgm._predictions import FoldBag, align_predictions
 from skmgm.granularity import Pool1D
 
 
@@ -41,8 +40,10 @@ def test_align_predictions_puts_back_a_class_the_fold_missed():
 def test_refit_false_keeps_fold_models_and_averages_them(multiclass_data):
     X, y = multiclass_data
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
-    bagged = MultiGranularityClassifier(_levels(), cv=cv, refit=False).fit(X, y)
-    refitted = MultiGranularityClassifier(_levels(), cv=cv).fit(X, y)
+    # The scaler fitted per fold (fit_once=None), as a view that learns labels.
+    bagged = MultiGranularityClassifier(_levels(), cv=cv, refit=False, fit_once=None)
+    bagged.fit(X, y)
+    refitted = MultiGranularityClassifier(_levels(), cv=cv, fit_once=None).fit(X, y)
     # Same folds, same out-of-fold predictions: same scores, same meta-learner.
     assert bagged.level_scores_ == refitted.level_scores_
     assert_allclose(
@@ -146,25 +147,3 @@ def test_rare_class_stack_with_decision_values_stays_accurate():
         clf.fit(X, y)
     assert np.abs(clf.transform(X)).max() < 1e3
     assert clf.score(X, y) > 0.95
-
-
-def test_out_of_bag_predictions_are_the_forest_s_estimates(multiclass_data):
-    X, y = multiclass_data
-    forest = RandomForestClassifier(n_estimators=30, oob_score=True, random_state=0)
-    forest.fit(X, y)
-    estimates = out_of_bag_predictions(forest, "predict_proba", n_classes=3)
-    assert_array_equal(estimates, forest.oob_decision_function_)
-
-
-def test_out_of_bag_predictions_refuse_rows_in_every_bag(binary_data):
-    X, y = binary_data
-    tree = DecisionTreeClassifier(random_state=0)
-    bagging = BaggingClassifier(tree, n_estimators=3, oob_score=True, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # scikit-learn's own note
-        bagging.fit(X, y)
-    drawn = [set(np.unique(rows)) for rows in bagging.estimators_samples_]
-    in_every_bag = sorted(set.intersection(*drawn))
-    assert in_every_bag  # 3 bootstrap samples: about a quarter of the rows
-    with pytest.raises(ValueError, match=f"^{len(in_every_bag)} training rows"):
-        out_of_bag_predictions(bagging, "predict_proba", n_classes=2)
