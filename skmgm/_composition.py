@@ -14,6 +14,12 @@ from abc import ABCMeta, abstractmethod
 from collections import defaultdict
 
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import (
+    MaxAbsScaler,
+    MinMaxScaler,
+    RobustScaler,
+    StandardScaler,
+)
 from sklearn.utils import get_tags
 
 from skmgm._compat import _VisualBlock
@@ -34,14 +40,19 @@ def first_step(granularity, estimator):
     return estimator if is_passthrough(granularity) else granularity
 
 
+# scikit-learn's scalers: their fit takes y and ignores it.
+_LABEL_FREE_SCALERS = (MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler)
+
+
 def is_label_free(granularity) -> bool:
     """Whether ``granularity`` learns nothing from ``y``, by its own word.
 
     scikit-learn's tags cannot say it (``SelectKBest`` uses ``y`` but does not
-    require it), so only what declares it counts: a view that learns nothing
+    require it), so only what is known counts: a view that learns nothing
     at all (``requires_fit=False``), a skmgm view with the class attribute
-    ``_skmgm_label_free = True``, and a ``Pipeline`` or ``FeatureUnion`` of
-    such steps.
+    ``_skmgm_label_free = True``, scikit-learn's scalers (``StandardScaler``,
+    ``MinMaxScaler``, ``MaxAbsScaler``, ``RobustScaler``), and a
+    ``Pipeline`` or ``FeatureUnion`` of such steps.
     """
     steps = getattr(granularity, "steps", None)
     if steps is None:
@@ -52,8 +63,18 @@ def is_label_free(granularity) -> bool:
         return granularity == "passthrough"
     return (
         getattr(granularity, "_skmgm_label_free", False)
+        or isinstance(granularity, _LABEL_FREE_SCALERS)
         or not get_tags(granularity).requires_fit
     )
+
+
+def computes_view_once(granularity, fit_once: bool) -> bool:
+    """Whether a level's view is computed once per fit, for all rows: its
+    granularity learns nothing (``requires_fit=False``) or ``fit_once`` says
+    to fit it once."""
+    if isinstance(granularity, str):  # "passthrough"
+        return False
+    return fit_once or not get_tags(granularity).requires_fit
 
 
 def final_estimator_has(attr: str, hidden_by_early_exit: bool = False):

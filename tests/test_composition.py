@@ -3,14 +3,19 @@
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
-from skmgm.granularity import Pool1D
+from skmgm._composition import is_label_free
+from skmgm.granularity import Pool1D, SparseScaler
 
 
 def test_get_params_exposes_nested_level_parameters(pooled_and_raw):
@@ -96,3 +101,19 @@ def test_misspelt_level_key_lists_the_valid_ones():
     message = str(caught.value)
     assert "'medium__granularty__window'" in message
     assert "medium__granularity__window" in message
+
+
+@pytest.mark.parametrize(
+    "granularity, label_free",
+    [
+        (StandardScaler(), True),  # fit(X, y=None) ignores y
+        (MaxAbsScaler(), True),
+        (make_pipeline(Pool1D(window=2), StandardScaler()), True),
+        (SparseScaler(), True),
+        (SelectKBest(k=2), False),  # uses y without requiring it
+        (PCA(n_components=2), False),  # learns no labels, but does not say so
+        (make_pipeline(StandardScaler(), SelectKBest(k=2)), False),
+    ],
+)
+def test_label_free_views_are_those_known_to_ignore_y(granularity, label_free):
+    assert is_label_free(granularity) is label_free

@@ -222,6 +222,7 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     [[0.0, -1.0], [0.29, 1.0], [0.0, -1.0], [1.45, 1.0]]
     """
 
+    _skmgm_label_free = True
     _parameter_constraints: dict = {
         "exponent": [Interval(Real, 0, None, closed="left")],
     }
