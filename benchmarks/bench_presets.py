@@ -48,10 +48,12 @@ def _config(
 
 def _series(granularities, final_estimator=None, early_exit=None, **preset):
     """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
-    features) in the input's float type, and its forest fitted per fold (no
-    bootstrap) unless it says otherwise."""
+    features) in the input's float type, and its forest and ridge models
+    fitted per fold (no bootstrap, no leave-one-out) unless it says
+    otherwise."""
     pinned = {"pooling": ("ppv",), "n_features": 10_000}
-    preset = pinned | {"oob_score": False, "dtype": None} | preset
+    per_fold = {"oob_score": False, "leave_one_out": False, "dtype": None}
+    preset = pinned | per_fold | preset
     return _config(granularities, final_estimator, early_exit, **preset)
 
 
@@ -106,6 +108,12 @@ SERIES = {
     "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
     "bag, kernels in float32": _series(
         ALL_SERIES, "vote", oob_score=True, dtype=np.float32
+    ),
+    # The same, its ridge models fitted once, their leave-one-out decision
+    # values stacked instead of their fold fits (LeaveOneOutRidgeClassifier).
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag, kernels in float32, ridge leave one out": _series(
+        ALL_SERIES, "vote", oob_score=True, dtype=np.float32, leave_one_out=True
     ),
 }
 IMAGES = {

@@ -20,6 +20,7 @@ from skmgm.granularity import (
     SparseScaler,
     Spectrum,
 )
+from skmgm.linear_model import LeaveOneOutRidge, LeaveOneOutRidgeClassifier
 
 _KINDS = ("classifier", "regressor")
 
@@ -67,10 +68,26 @@ def _forest(kind, n_estimators, random_state, oob_score):
     )
 
 
-def _ridge(kind, scaler=None):
+def _ridge_level(kind, steps, scaler, leave_one_out) -> tuple:
+    """A ridge level on the view ``steps`` make, its features scaled by
+    ``scaler``: ``(granularity, estimator)``.
+
+    With ``leave_one_out`` the ridge model keeps its leave-one-out
+    predictions, so that the level is fitted once, and the scaler, which
+    learns no labels, joins the view, computed once; otherwise the scaler
+    and a ridge model fitted per fold make the estimator.
+    """
     alphas = np.logspace(-3, 3, 10)
+    if leave_one_out:
+        ridge = (
+            LeaveOneOutRidgeClassifier(alphas)
+            if kind == "classifier"
+            else LeaveOneOutRidge(alphas)
+        )
+        return make_pipeline(*steps, scaler), ridge
     ridge = RidgeClassifierCV(alphas) if kind == "classifier" else RidgeCV(alphas)
-    return make_pipeline(scaler or StandardScaler(with_mean=False), ridge)
+    view = steps[0] if len(steps) == 1 else make_pipeline(*steps)
+    return view, make_pipeline(scaler, ridge)
 
 
 def _chosen(available: dict, granularities, preset: str) -> list:
@@ -95,6 +112,7 @@ def make_series_levels(
     n_features: int = 10_000,
     pooling=("ppv",),
     oob_score: bool = True,
+    leave_one_out: bool = True,
     dtype=np.float32,
 ) -> list:
     """Levels for equal-length univariate series (one series per row).
@@ -109,7 +127,8 @@ def make_series_levels(
       counts;
     - ``"kernels"``: MiniRocket's dilated convolutions of the series, one
       time scale per dilation (:class:`~skmgm.granularity.DilatedKernels`),
-      learnt by a ridge model with its penalty chosen by cross-validation;
+      scaled, learnt by a ridge model with its penalty chosen by
+      leave-one-out;
     - ``"slope_kernels"``: the same on the series' first difference;
     - ``"intervals"``: the quantiles of every interval of a dyadic pyramid
       of the series, of its first and second differences and of its
@@ -118,22 +137,21 @@ def make_series_levels(
 
     Use the default levels with ``final_estimator="vote"``: all four
     granularities, the kernels pooled as the proportion of positive values
-    (PPV, 10,000 features, as MiniRocket) and computed in float32, the
-    interval forest on bootstrap samples with out-of-bag estimates (so that
-    it is fitted once, not per fold), under the accuracy-weighted vote, were
-    the configuration the project's rule chose by cross-validation on the
-    training splits of 16 UCR data sets (``benchmarks/bench_presets.py``,
-    the finalists on a second seed in ``bench_preset_seeds.py``): the
-    cheapest within 0.002 of the most accurate. The most accurate, on the
-    mean of two cross-validation seeds, was the same with the forest fitted
-    per fold and the kernels in float64, by 0.0014; the same levels in
-    float64 with the forest out of bag were as accurate as in float32
-    (0.0002 apart) for more fit time; the three levels without
-    ``"competing_kernels"`` (kernels pooled by PPV and the mean of positive
-    values) were 0.0016 below the most accurate with the forest per fold and
-    0.0023 below it with the forest out of bag; the logistic stack and the
-    kernels alone were less accurate. Every view learns nothing from the
-    labels, so a multi-granularity estimator computes each once per fit
+    (PPV, 10,000 features, as MiniRocket) and computed in float32, the ridge
+    models keeping their leave-one-out decision values and the interval
+    forest on bootstrap samples with out-of-bag estimates (so that every
+    level is fitted once, not per fold), under the accuracy-weighted vote,
+    were the configuration the project's rule chose by cross-validation on
+    the training splits of 16 UCR data sets (``benchmarks/bench_presets.py``,
+    the finalists on a second seed in ``bench_preset_seeds.py``): the most
+    accurate on the mean of two cross-validation seeds, and the cheapest
+    within 0.002 of it. The same levels with the forest and the ridge models
+    fitted per fold and the kernels in float64 were 0.0001 below it for
+    about twice the fold fit; with the ridge models per fold, 0.0015 below
+    it; the three levels without ``"competing_kernels"`` were 0.0017 below
+    it or more; the logistic stack and the kernels alone were less accurate.
+    Every view learns nothing from the labels (the ridge levels' scalers
+    included), so a multi-granularity estimator computes each once per fit
     (``fit_once="label_free"``), not per fold. The regressor's levels take
     the same defaults; they were not chosen by a regression benchmark.
 
@@ -164,6 +182,14 @@ def make_series_levels(
         (``bootstrap=True, oob_score=True``): a multi-granularity estimator
         then fits that level once and stacks its out-of-bag estimates
         instead of fitting it per fold (its ``out_of_bag="auto"``).
+    leave_one_out : bool, default=True
+        Whether the ridge levels' models keep their leave-one-out decision
+        values (:class:`~skmgm.linear_model.LeaveOneOutRidgeClassifier`,
+        :class:`~skmgm.linear_model.LeaveOneOutRidge`): a multi-granularity
+        estimator then fits each once and stacks them instead of fitting it
+        per fold, and the level's scaler joins its view, computed once.
+        ``False``: scikit-learn's ``RidgeClassifierCV`` (``RidgeCV``) behind
+        the scaler, fitted per fold.
     dtype : {{np.float32, np.float64}} or None, default=np.float32
         The float type the kernel views compute in (see
         :class:`~skmgm.granularity.DilatedKernels`); ``None``: the input's.
@@ -201,13 +227,17 @@ def make_series_levels(
             dtype=dtype,
         )
 
+    def ridge_level(*steps, scaler=None):
+        return _ridge_level(
+            kind, steps, scaler or StandardScaler(with_mean=False), leave_one_out
+        )
+
     available = {
-        "competing_kernels": lambda: (
-            competing_representations(random_state, dtype),
-            _ridge(kind, SparseScaler()),
+        "competing_kernels": lambda: ridge_level(
+            competing_representations(random_state, dtype), scaler=SparseScaler()
         ),
-        "kernels": lambda: (kernels(), _ridge(kind)),
-        "slope_kernels": lambda: (make_pipeline(Derivative(), kernels()), _ridge(kind)),
+        "kernels": lambda: ridge_level(kernels()),
+        "slope_kernels": lambda: ridge_level(Derivative(), kernels()),
         "intervals": lambda: (
             interval_representations(),
             _forest(kind, n_estimators, random_state, oob_score),
@@ -324,13 +354,18 @@ def make_image_levels(
             Pool2D(image_shape, 2, stats=("mean", "max")),
             forest(n_estimators, random_state=random_state),
         ),
-        "competing_kernels": lambda: (
-            CompetingKernels(n_groups=64, random_state=random_state),
-            _ridge(kind, SparseScaler()),
+        # Ridge models fitted per fold, as they were chosen by.
+        "competing_kernels": lambda: _ridge_level(
+            kind,
+            [CompetingKernels(n_groups=64, random_state=random_state)],
+            SparseScaler(),
+            leave_one_out=False,
         ),
-        "kernels": lambda: (
-            DilatedKernels(n_features=n_features, random_state=random_state),
-            _ridge(kind),
+        "kernels": lambda: _ridge_level(
+            kind,
+            [DilatedKernels(n_features=n_features, random_state=random_state)],
+            StandardScaler(with_mean=False),
+            leave_one_out=False,
         ),
     }
     return _chosen(available, granularities, "make_image_levels")

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
+from sklearn.linear_model import RidgeClassifierCV
+from sklearn.preprocessing import StandardScaler
 
 from skmgm import (
     MultiGranularityClassifier,
@@ -12,6 +14,8 @@ from skmgm import (
     make_series_levels,
 )
 from skmgm._composition import is_label_free
+from skmgm.granularity import DilatedKernels, SparseScaler
+from skmgm.linear_model import LeaveOneOutRidgeClassifier
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +112,19 @@ def test_series_preset_defaults_are_the_documented_choice():
     levels = make_series_levels()
     assert [name for name, _, _ in levels] == list(SERIES_GRANULARITIES)
     (_, kernels, _), (_, slope, _) = levels[1:3]
-    for view in (kernels, slope[-1]):
+    for view in (kernels[0], slope[1]):
         assert (view.pooling, view.n_features, view.dtype) == (
             ("ppv",), 10_000, np.float32
         )  # fmt: skip
+    # The ridge levels keep their leave-one-out decision values (fitted once),
+    # their scalers part of the view, computed once.
+    for _, view, ridge in levels[:3]:
+        assert isinstance(ridge, LeaveOneOutRidgeClassifier)
+        assert isinstance(view[-1], (StandardScaler, SparseScaler))
+    per_fold = make_series_levels(granularities=("kernels",), leave_one_out=False)
+    ((_, view, pipeline),) = per_fold
+    assert isinstance(view, DilatedKernels)
+    assert isinstance(pipeline[-1], RidgeClassifierCV)
     forest = levels[-1][2]
     assert forest.bootstrap and forest.oob_score  # fitted once, out of bag
     no_bag = make_series_levels(granularities=("intervals",), oob_score=False)
@@ -137,8 +150,8 @@ def test_series_kernel_levels_take_the_pooling(rhythms):
         granularities=("kernels", "slope_kernels"),
     )  # fmt: skip
     kernels, slope = (granularity for _, granularity, _ in levels)
-    assert kernels.pooling == ("ppv", "mpv")
-    assert slope[-1].pooling == ("ppv", "mpv")
+    assert kernels[0].pooling == ("ppv", "mpv")
+    assert slope[1].pooling == ("ppv", "mpv")
     # Per pooling: two poolings double the kernel view's width.
     ((_, one, _),) = make_series_levels(
         random_state=0, n_features=168, granularities="kernels", pooling=("ppv",)
@@ -164,5 +177,5 @@ def test_series_preset_kernel_views_take_the_dtype(rhythms):
     levels = _small_series_levels(dtype=np.float32)
     views = [granularity for _, granularity, _ in levels[:3]]
     assert all(view.fit(X).transform(X).dtype == np.float32 for view in views)
-    (_, series), (_, slope) = views[0].transformer_list
-    assert series.dtype is slope[-1].dtype is views[2][-1].dtype is np.float32
+    (_, series), (_, slope) = views[0][0].transformer_list
+    assert series.dtype is slope[-1].dtype is views[2][1].dtype is np.float32
