@@ -49,6 +49,22 @@ def test_series_preset_levels_are_label_free_and_learn(rhythms):
     assert clf.score(X[1::2], y[1::2]) > 0.8
 
 
+def test_series_preset_fits_every_level_once(capsys, rhythms):
+    """Out of bag and by leave-one-out: no level has a fold fit."""
+    X, y = rhythms
+    clf = MultiGranularityClassifier(_small_series_levels(), cv=3, verbose=1)
+    clf.fit(X, y)
+    tasks = [line for line in capsys.readouterr().err.splitlines() if " level " in line]
+    assert len(tasks) == len(SERIES_GRANULARITIES)
+    assert all(line.endswith(" s") and " refit: " in line for line in tasks)
+    per_fold = MultiGranularityClassifier(
+        _small_series_levels(oob_score=False, leave_one_out=False), cv=3, verbose=1
+    ).fit(X, y)
+    tasks = [line for line in capsys.readouterr().err.splitlines() if " level " in line]
+    assert len(tasks) == 4 * len(SERIES_GRANULARITIES)  # 3 folds and a refit each
+    assert per_fold.score(X, y) > 0.8
+
+
 def _small_image_levels(**params):
     """Every image granularity, small."""
     params = {"granularities": IMAGE_GRANULARITIES} | params
