@@ -30,6 +30,7 @@ from skmgm._compat import (
     _check_sample_weight,
     _fit_context,
 )
+from skmgm._docstrings import Substitution
 
 
 def _centred_and_scaled(X, Y, weights, fit_intercept):
@@ -103,6 +104,27 @@ def _leave_one_out_ridge(X, Y, alphas, weights, fit_intercept):
     )
 
 
+# The parameters and attributes both models have, written once.
+_RIDGE = Substitution(
+    stacked="""A multi-granularity estimator stacks them as the
+    level's out-of-fold predictions (its ``out_of_bag="auto"``), so that the
+    level is fitted once instead of once per fold.""",
+    ridge_parameters="""alphas : array-like of shape (n_alphas,), \
+            default=(0.1, 1.0, 10.0)
+        The penalties to choose from; each must be positive.
+    fit_intercept : bool, default=True
+        Whether to fit intercepts (the data are then centred).""",
+    penalty="""alpha_ : float
+        The chosen penalty.
+    best_score_ : float
+        Minus the (weighted) mean leave-one-out squared error at ``alpha_``,
+        one unit of weight left out at a time.""",
+    fit_weights="""sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, in the fit and in the penalty's choice (a
+            weight of ``k`` counts as ``k`` repeated rows).""",
+)
+
+
 class _LeaveOneOutRidge(BaseEstimator):
     """What the classifier and the regressor share: parameters and the fit."""
 
@@ -145,32 +167,26 @@ class _LeaveOneOutRidge(BaseEstimator):
         )
 
 
+@_RIDGE
 class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
     """Ridge classifier whose penalty is chosen by leave-one-out, keeping
     each training row's leave-one-out decision values.
 
     It fits as :class:`~sklearn.linear_model.RidgeClassifierCV` does by
     default (classes coded -1/1, one ridge model per class, the penalty with
-    the least leave-one-out squared error, computed in closed form), and
-    keeps the decision values each training row gets from the model fitted
-    on the other rows: ``loo_decision_function_``. A multi-granularity
-    estimator stacks them as the level's out-of-fold predictions (its
-    ``out_of_bag="auto"``), so that the level is fitted once instead of
-    once per fold.
+    the least leave-one-out squared error, computed in closed form; with
+    ``sample_weight``, one unit of a row's weight left out, where
+    ``RidgeClassifierCV`` leaves out the whole row), and keeps the decision
+    values each training row gets from the model fitted on the other rows:
+    ``loo_decision_function_``. {stacked}
 
     Parameters
     ----------
-    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        The penalties to choose from; each must be positive.
-    fit_intercept : bool, default=True
-        Whether to fit intercepts (the data are then centred).
+    {ridge_parameters}
 
     Attributes
     ----------
-    alpha_ : float
-        The chosen penalty.
-    best_score_ : float
-        Minus the (weighted) mean leave-one-out squared error at ``alpha_``.
+    {penalty}
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         Coefficients: one row for a binary problem, one per class otherwise.
     intercept_ : ndarray of shape (1,) or (n_classes,)
@@ -181,11 +197,7 @@ class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
             (n_samples, n_classes)
         Each training row's decision values from the model fitted on the
         other rows, shaped as ``decision_function``'s.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column
-        names.
+    {features_in}
 
     See Also
     --------
@@ -208,6 +220,7 @@ class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
     0.827
     """
 
+    @_RIDGE
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model and keep the leave-one-out decision values.
@@ -218,8 +231,7 @@ class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows in the fit and in the penalty's choice.
+        {fit_weights}
 
         Returns
         -------
@@ -242,31 +254,25 @@ class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
         return self
 
 
+@_RIDGE
 class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
     """Ridge regression whose penalty is chosen by leave-one-out, keeping
     each training row's leave-one-out prediction.
 
     It fits as :class:`~sklearn.linear_model.RidgeCV` does by default (the
     penalty with the least leave-one-out squared error, computed in closed
-    form), and keeps the prediction each training row gets from the model
-    fitted on the other rows: ``loo_prediction_``. A multi-granularity
-    estimator stacks them as the level's out-of-fold predictions (its
-    ``out_of_bag="auto"``), so that the level is fitted once instead of
-    once per fold.
+    form; with ``sample_weight``, one unit of a row's weight left out, where
+    ``RidgeCV`` leaves out the whole row), and keeps the prediction each
+    training row gets from the model fitted on the other rows:
+    ``loo_prediction_``. {stacked}
 
     Parameters
     ----------
-    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        The penalties to choose from; each must be positive.
-    fit_intercept : bool, default=True
-        Whether to fit an intercept (the data are then centred).
+    {ridge_parameters}
 
     Attributes
     ----------
-    alpha_ : float
-        The chosen penalty.
-    best_score_ : float
-        Minus the (weighted) mean leave-one-out squared error at ``alpha_``.
+    {penalty}
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Coefficients.
     intercept_ : float or ndarray of shape (n_targets,)
@@ -274,11 +280,7 @@ class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
     loo_prediction_ : ndarray of shape (n_samples,) or (n_samples, n_targets)
         Each training row's prediction from the model fitted on the other
         rows, shaped as ``y``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column
-        names.
+    {features_in}
 
     See Also
     --------
@@ -298,6 +300,7 @@ class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
     (442,)
     """
 
+    @_RIDGE
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model and keep the leave-one-out predictions.
@@ -308,8 +311,7 @@ class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows in the fit and in the penalty's choice.
+        {fit_weights}
 
         Returns
         -------
