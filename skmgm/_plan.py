@@ -7,8 +7,9 @@ the slowest level finishes its folds. Here the plan is flat: one task per
 :class:`sklearn.utils.parallel.Parallel` call, which keeps every worker busy
 and lets any joblib backend (loky, threading, Dask, Ray) schedule them. The
 views computed once per fit come before it, side by side in a call of their
-own (:func:`plan_levels`): every fold task needs them. A fit makes all its
-calls through one ``Parallel`` (:func:`fit_parallel`).
+own (:func:`plan_levels`): every fold task needs them; a level fitted once
+(held-out estimates, no fold tasks) computes its view in its one task. A fit
+makes all its calls through one ``Parallel`` (:func:`fit_parallel`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ class PlannedLevel:
     ``fit_params`` and ``granularity_params`` are the metadata routed to the
     estimator's and the granularity's ``fit``, for all rows (tasks slice them).
     ``out_of_bag``: the level is fitted once, on all rows, and its out-of-fold
-    predictions are its estimator's out-of-bag estimates (no fold fits).
+    predictions are its estimator's held-out estimates (no fold fits); its
+    view, computed once, is then computed in that one task.
+    ``view_sees_labels``: whether the tasks hand ``y`` to the granularity's
+    fit (not to one fitted once because ``fit_once`` says so, so that one
+    that needs labels raises).
     """
 
     name: str
@@ -54,6 +59,7 @@ class PlannedLevel:
     fit_params: dict = field(default_factory=dict)
     granularity_params: dict = field(default_factory=dict)
     out_of_bag: bool = False
+    view_sees_labels: bool = True
 
 
 @dataclass
@@ -109,12 +115,15 @@ def plan_levels(levels, options, X, y, parallel) -> list[PlannedLevel]:
     Where there are several, they run as the tasks of one call of
     ``parallel`` (the fit's :func:`fit_parallel`), so that they are not
     computed one after the other while the other cores idle; a single one is
-    computed here.
+    computed here. A level fitted once (``out_of_bag``) computes its view in
+    its one task instead: no other task needs it, and the view need not
+    travel from a worker and back to another.
     """
     once = [
         index
         for index, ((_, granularity, _), kwargs) in enumerate(zip(levels, options))
         if computes_view_once(granularity, kwargs["fit_once"])
+        and not kwargs["out_of_bag"]
     ]
     side_by_side = {}
     if len(once) > 1:
@@ -150,21 +159,27 @@ def plan_level(
     """A checked ``(name, granularity, estimator)`` level as the plan runs it.
 
     A view computed once (:func:`computes_view_once`) is computed here for
-    all rows. A granularity fitted once because ``fit_once`` says so is
-    fitted without ``y``, so that one that needs labels fails instead of
+    all rows, unless the level is fitted once (``out_of_bag``), whose one
+    task computes it. A granularity fitted once because ``fit_once`` says so
+    is fitted without ``y``, so that one that needs labels fails instead of
     seeing the held-out rows' labels.
     """
     name, granularity, estimator = level
-    if not computes_view_once(granularity, fit_once):
+    once = computes_view_once(granularity, fit_once)
+    if not once or out_of_bag:
+        stateful = not isinstance(granularity, str)
         return PlannedLevel(
             name,
-            None if isinstance(granularity, str) else granularity,
+            granularity if stateful else None,
             estimator,
             method,
             X,
             fit_params=estimator_params,
             granularity_params=granularity_params,
             out_of_bag=out_of_bag,
+            view_sees_labels=not (
+                once and stateful and get_tags(granularity).requires_fit
+            ),
         )
     fitted = clone(granularity)
     try:
@@ -265,7 +280,8 @@ class FitTask:
         if self.level.granularity is not None:
             granularity = clone(self.level.granularity)
             params = _check_method_params(data, self.level.granularity_params, rows)
-            X = granularity.fit_transform(X, y, **params)
+            labels = (y,) if self.level.view_sees_labels else ()
+            X = granularity.fit_transform(X, *labels, **params)
             check_view_not_empty(self.level.name, X)
         estimator = clone(self.level.estimator)
         estimator.fit(X, y, **_check_method_params(data, self.level.fit_params, rows))

@@ -236,3 +236,40 @@ def test_out_of_bag_predictions_are_the_ridge_s_leave_one_out_ones(binary_data):
     regressor = LeaveOneOutRidge().fit(X, y.astype(float))
     estimates = out_of_bag_predictions(regressor, "predict", n_classes=None)
     assert_array_equal(estimates, regressor.loo_prediction_)
+
+
+def test_a_level_fitted_once_computes_its_view_in_its_one_task(
+    monkeypatch, binary_data
+):
+    """No view computed before the plan: the refit task computes it, on all
+    rows, and the fitted level keeps it."""
+    import skmgm._plan
+
+    X, y = binary_data
+    planned = []
+    plan_level = skmgm._plan.plan_level
+
+    def recording(level, **kwargs):
+        planned.append(plan_level(level, **kwargs))
+        return planned[-1]
+
+    monkeypatch.setattr(skmgm._plan, "plan_level", recording)
+    levels = [("ridge", StandardScaler(), LeaveOneOutRidgeClassifier())]
+    clf = MultiGranularityClassifier(levels, cv=3).fit(X, y)
+    (plan,) = planned
+    assert plan.out_of_bag and plan.data is X and plan.prefitted_granularity is None
+    scaler = clf.named_levels_.ridge.granularity
+    assert_allclose(scaler.mean_, X.mean(axis=0))
+
+
+def test_a_view_fitted_once_by_name_gets_no_labels_in_its_task(binary_data):
+    from sklearn.feature_selection import SelectKBest
+
+    X, y = binary_data
+    levels = [("selected", SelectKBest(k=5), _forest())]
+    clf = MultiGranularityClassifier(levels, cv=3, fit_once=["selected"])
+    with pytest.raises((TypeError, ValueError)) as info:
+        clf.fit(X, y)
+    assert "Raised by level 'selected' during the refit on all rows." in (
+        info.value.__notes__
+    )
