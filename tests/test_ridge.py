@@ -114,6 +114,16 @@ def test_alphas_must_be_positive(alphas):
         LeaveOneOutRidgeClassifier(alphas).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "weights, message",
+    [(np.zeros(4), "at least one non-zero"), (-np.ones(4), "Negative values")],
+)
+def test_weights_must_be_non_negative_and_not_all_zero(weights, message):
+    X, y = np.eye(4), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=message):
+        LeaveOneOutRidgeClassifier().fit(X, y, sample_weight=weights)
+
+
 def test_one_class_is_refused_by_name():
     with pytest.raises(ValueError, match="only one class: 7"):
         LeaveOneOutRidgeClassifier().fit(np.eye(3), [7, 7, 7])

@@ -148,7 +148,13 @@ class _LeaveOneOutRidge(BaseEstimator):
             raise ValueError(
                 f"alphas={self.alphas!r} must be one or more positive numbers."
             )
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not weights.any():  # scikit-learn 1.6's check lets them through
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
         fit = _leave_one_out_ridge(
             np.asarray(X, dtype=np.float64), Y, alphas, weights, self.fit_intercept
         )
