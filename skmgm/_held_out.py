@@ -63,7 +63,7 @@ def takes_out_of_bag(
     out_of_bag, level, method: str, fit_once: bool, grouped: bool
 ) -> bool:
     """Whether ``level``'s out-of-fold predictions are its estimator's
-    out-of-bag estimates, as the estimator's ``out_of_bag`` parameter asks;
+    held-out estimates, as the estimator's ``out_of_bag`` parameter asks;
     a level it names that cannot raises."""
     name = level[0]
     if out_of_bag is None or (out_of_bag != "auto" and name not in out_of_bag):
