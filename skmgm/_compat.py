@@ -7,7 +7,7 @@ and nowhere else, keeps the blast radius of such a move to one file.
 from inspect import signature
 
 from sklearn.base import _fit_context
-from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
 from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
@@ -36,6 +36,7 @@ __all__ = [
     "HasMethods",
     "Interval",
     "LinearClassifierMixin",
+    "LinearModel",
     "Options",
     "StrOptions",
     "_VisualBlock",

@@ -166,8 +166,9 @@ def plan_level(
     """
     name, granularity, estimator = level
     once = computes_view_once(granularity, fit_once)
+    stateful = not isinstance(granularity, str)
+    sees_labels = not (once and stateful and get_tags(granularity).requires_fit)
     if not once or out_of_bag:
-        stateful = not isinstance(granularity, str)
         return PlannedLevel(
             name,
             granularity if stateful else None,
@@ -177,16 +178,13 @@ def plan_level(
             fit_params=estimator_params,
             granularity_params=granularity_params,
             out_of_bag=out_of_bag,
-            view_sees_labels=not (
-                once and stateful and get_tags(granularity).requires_fit
-            ),
+            view_sees_labels=sees_labels,
         )
     fitted = clone(granularity)
     try:
-        if get_tags(granularity).requires_fit:
-            view = fitted.fit_transform(X, **granularity_params)
-        else:
-            view = fitted.fit_transform(X, y, **granularity_params)
+        view = fitted.fit_transform(
+            X, *labels_for(sees_labels, y), **granularity_params
+        )
     except Exception as exc:
         if hasattr(exc, "add_note"):  # Python >= 3.11
             exc.add_note(f"Raised by level {name!r} computing its view once.")
@@ -202,6 +200,11 @@ def plan_level(
         fit_params=estimator_params,
         out_of_bag=out_of_bag,
     )
+
+
+def labels_for(sees_labels: bool, y) -> tuple:
+    """The positional ``y`` a granularity's ``fit_transform`` gets, if any."""
+    return (y,) if sees_labels else ()
 
 
 def check_view_not_empty(name: str, view) -> None:
@@ -280,7 +283,7 @@ class FitTask:
         if self.level.granularity is not None:
             granularity = clone(self.level.granularity)
             params = _check_method_params(data, self.level.granularity_params, rows)
-            labels = (y,) if self.level.view_sees_labels else ()
+            labels = labels_for(self.level.view_sees_labels, y)
             X = granularity.fit_transform(X, *labels, **params)
             check_view_not_empty(self.level.name, X)
         estimator = clone(self.level.estimator)

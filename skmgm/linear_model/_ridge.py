@@ -18,15 +18,16 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import Bunch
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from skmgm._compat import (
     Interval,
     LinearClassifierMixin,
+    LinearModel,
     _check_sample_weight,
     _fit_context,
 )
@@ -39,24 +40,26 @@ def _centred_and_scaled(X, Y, weights, fit_intercept):
     X_mean = np.average(X, axis=0, weights=weights) if fit_intercept else 0.0
     Y_mean = np.average(Y, axis=0, weights=weights) if fit_intercept else 0.0
     roots = np.sqrt(weights)[:, None]
-    return roots * (X - X_mean), roots * (Y - Y_mean), X_mean, Y_mean
+    X_scaled = X - X_mean  # a new array: scaled in place, the caller's X kept
+    X_scaled *= roots
+    return X_scaled, roots * (Y - Y_mean), X_mean, Y_mean
 
 
 def _eigen_basis(X):
     """``(Q, eigenvalues)``: orthonormal columns ``Q`` spanning the rows'
     space and ``X X^T = Q diag(eigenvalues) Q^T``, from the smaller of the
     Gram and covariance matrices (directions of no variance dropped)."""
+
+    def kept(eigenvalues):
+        return eigenvalues > eigenvalues.max(initial=0.0) * 1e-12
+
     n_samples, n_features = X.shape
     if n_samples <= n_features:
         eigenvalues, Q = np.linalg.eigh(X @ X.T)
-    else:
-        eigenvalues, V = np.linalg.eigh(X.T @ X)
-        Q = X @ V
-    kept = eigenvalues > eigenvalues.max(initial=0.0) * 1e-12
-    eigenvalues = eigenvalues[kept]
-    if n_samples > n_features:  # Q = X V, its columns normalised
-        return Q[:, kept] / np.sqrt(eigenvalues), eigenvalues
-    return Q[:, kept], eigenvalues
+        return Q[:, kept(eigenvalues)], eigenvalues[kept(eigenvalues)]
+    eigenvalues, V = np.linalg.eigh(X.T @ X)
+    eigenvalues, V = eigenvalues[kept(eigenvalues)], V[:, kept(eigenvalues)]
+    return X @ V / np.sqrt(eigenvalues), eigenvalues  # X V, columns normalised
 
 
 def _leave_one_out_ridge(X, Y, alphas, weights, fit_intercept):
@@ -78,29 +81,31 @@ def _leave_one_out_ridge(X, Y, alphas, weights, fit_intercept):
     rows = weights > 0  # a row of no weight is left out already
     roots, units = np.sqrt(weights[rows]), np.minimum(weights[rows], 1)
 
-    def residuals_and_leverage(alpha):
-        """The weighted rows' residuals (unscaled) and hat-matrix diagonal."""
+    def left_out_residuals(alpha):
+        """The weighted rows' residuals (unscaled) when each leaves the fit
+        whole, and when one unit of its weight does."""
         shrink = eigenvalues / (eigenvalues + alpha)
         residuals = (Ys - Q @ (shrink[:, None] * projected))[rows] / roots[:, None]
         leverage = squared[rows] @ shrink
         if fit_intercept:
             leverage += weights[rows] / weights.sum()
-        return residuals, leverage
+        whole = residuals / (1 - leverage)[:, None]
+        unit = residuals / (1 - leverage * units / weights[rows])[:, None]
+        return whole, unit
 
-    errors = []
-    for alpha in alphas:
-        residuals, leverage = residuals_and_leverage(alpha)
-        unit_errors = residuals / (1 - leverage * units / weights[rows])[:, None]
-        squared_errors = (unit_errors**2).mean(axis=1)
-        errors.append(np.average(squared_errors, weights=weights[rows]))
-    alpha = float(alphas[int(np.argmin(errors))])
+    fits = [left_out_residuals(alpha) for alpha in alphas]
+    errors = [
+        np.average((unit**2).mean(axis=1), weights=weights[rows]) for _, unit in fits
+    ]
+    best = int(np.argmin(errors))
+    alpha = float(alphas[best])
     coef = Xs.T @ (Q @ (projected / (eigenvalues + alpha)[:, None]))
     intercept = Y_mean - X_mean @ coef if fit_intercept else np.zeros(Y.shape[1])
-    loo = X @ coef + intercept
-    residuals, leverage = residuals_and_leverage(alpha)
-    loo[rows] = Y[rows] - residuals / (1 - leverage)[:, None]
+    loo = np.empty_like(Y)
+    loo[rows] = Y[rows] - fits[best][0]
+    loo[~rows] = X[~rows] @ coef + intercept  # the model's own prediction
     return Bunch(
-        alpha=alpha, score=-min(errors), coef=coef.T, intercept=intercept, loo=loo
+        alpha=alpha, score=-errors[best], coef=coef.T, intercept=intercept, loo=loo
     )
 
 
@@ -155,21 +160,16 @@ class _LeaveOneOutRidge(BaseEstimator):
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."
             )
-        fit = _leave_one_out_ridge(
-            np.asarray(X, dtype=np.float64), Y, alphas, weights, self.fit_intercept
-        )
+        fit = _leave_one_out_ridge(X, Y, alphas, weights, self.fit_intercept)
         self.alpha_, self.best_score_ = fit.alpha, float(fit.score)
         self.coef_, self.intercept_ = fit.coef, fit.intercept
         return fit.loo
 
     def _validated(self, X, y):
+        """``X`` in float64, the closed form's precision, and ``y``."""
+        regressor = not is_classifier(self)
         return validate_data(
-            self,
-            X,
-            y,
-            dtype=(np.float64, np.float32),
-            y_numeric=not isinstance(self, ClassifierMixin),
-            multi_output=not isinstance(self, ClassifierMixin),
+            self, X, y, dtype=np.float64, y_numeric=regressor, multi_output=regressor
         )
 
 
@@ -261,7 +261,7 @@ class LeaveOneOutRidgeClassifier(LinearClassifierMixin, _LeaveOneOutRidge):
 
 
 @_RIDGE
-class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
+class LeaveOneOutRidge(RegressorMixin, LinearModel, _LeaveOneOutRidge):
     """Ridge regression whose penalty is chosen by leave-one-out, keeping
     each training row's leave-one-out prediction.
 
@@ -331,23 +331,6 @@ class LeaveOneOutRidge(RegressorMixin, _LeaveOneOutRidge):
             self.coef_, self.intercept_ = self.coef_[0], float(self.intercept_[0])
         self.loo_prediction_ = loo.reshape(np.shape(y))
         return self
-
-    def predict(self, X):
-        """Predict with the fitted model.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predictions.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return X @ self.coef_.T + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
