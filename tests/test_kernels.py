@@ -12,6 +12,7 @@ from skmgm.granularity._kernels import (
     convolutions,
     fit_dilations,
     golden_quantiles,
+    own_quantiles,
     pool,
 )
 
@@ -95,6 +96,20 @@ def test_dilations_and_quantiles_follow_minirocket():
     assert dilations[0] == 1 and dilations[-1] <= (150 - 1) / 8
     assert counts.sum() == 10_000 // 84
     assert_allclose(golden_quantiles(3), [0.618034, 0.236068, 0.854102], atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_own_quantiles_equal_numpys_row_by_row(dtype):
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(84, 37)).astype(dtype)
+    values[:, :10] = values[:, 10:20]  # ties
+    levels = np.column_stack([rng.uniform(size=(84, 5)), np.zeros(84), np.ones(84)])
+    got = own_quantiles(values, levels)
+    expected = [np.quantile(row, q) for row, q in zip(values, levels)]
+    assert got.dtype == dtype
+    assert_array_equal(got, np.array(expected, dtype=dtype))
+    by_hand = own_quantiles(np.array([[3.0, 1.0, 2.0]]), np.array([[0.25, 0.75]]))
+    assert_array_equal(by_hand, [[1.5, 2.5]])  # sorted 1, 2, 3 at 0.5 and 1.5
 
 
 def test_deterministic_float32_and_chunked(monkeypatch):
