@@ -93,10 +93,18 @@ def active_backend() -> ActiveBackend:
     return ActiveBackend(get_active_backend()[0])
 
 
-def inner_parallelism_in_threads(on_cluster: bool):
-    """Inside a task: keep an estimator's own ``n_jobs`` in this task's threads.
+def inner_parallelism_in_threads(on_cluster: bool, n_threads: int = 1):
+    """Inside a task: run an estimator's own parallelism in this task's threads.
 
     On a cluster backend, a forest's ``n_jobs`` would otherwise go back to the
-    cluster as one tiny task per tree.
+    cluster as one tiny task per tree. Elsewhere, a task that has
+    ``n_threads`` cores to itself (its call has fewer tasks than workers: a
+    stage of a staged fit) lends them to what leaves ``n_jobs=None`` to
+    joblib, such as a forest's trees or a ``FeatureUnion``'s parts; an
+    ``n_jobs`` set by the user is kept.
     """
-    return parallel_config(backend="threading") if on_cluster else nullcontext()
+    if on_cluster:
+        return parallel_config(backend="threading")
+    if n_threads > 1:
+        return parallel_config(backend="threading", n_jobs=n_threads)
+    return nullcontext()

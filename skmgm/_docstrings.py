@@ -99,7 +99,10 @@ _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks, and for the views
         computed once when there are several (they run side by side before
         the plan). ``None`` means 1 unless in a ``joblib.parallel_config``
-        context; -1 means all processors.
+        context; -1 means all processors. A call with fewer tasks than
+        workers (a stage of a staged fit) lends each task the idle workers'
+        cores, as threads, for what leaves its own ``n_jobs=None`` (a
+        forest's trees, a ``FeatureUnion``'s parts).
     verbose : int, default=0
         1 prints one line per finished task (level, fold or refit, seconds)
         to stderr; 2 and more add joblib's own progress lines; 0 is silent.

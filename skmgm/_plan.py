@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
@@ -228,7 +229,9 @@ class FitTask:
     from a worker would cost time for nothing. The level's data and ``y`` are
     arguments of the call, not fields, so that a cluster backend can send
     them once for every task. With ``on_cluster``, the estimator's own
-    parallelism (a forest's ``n_jobs``) runs in threads inside this task.
+    parallelism (a forest's ``n_jobs``) runs in threads inside this task;
+    elsewhere it gets ``n_threads``, the cores its call leaves it (see
+    :func:`~skmgm._backend.inner_parallelism_in_threads`).
     """
 
     index: int
@@ -239,6 +242,7 @@ class FitTask:
     n_classes: int | list | None
     keep_models: bool
     on_cluster: bool
+    n_threads: int = 1
 
     @property
     def key(self) -> tuple:
@@ -254,7 +258,7 @@ class FitTask:
     def __call__(self, data, y) -> tuple:
         start = time.perf_counter()
         try:
-            with inner_parallelism_in_threads(self.on_cluster):
+            with inner_parallelism_in_threads(self.on_cluster, self.n_threads):
                 granularity, estimator, width = self._fit(data, y)
                 predictions = None
                 if self.test is not None:
@@ -326,6 +330,7 @@ def run_plan(
     """
     backend = active_backend()
     tasks = _make_tasks(levels, splits, n_classes, refit, backend.on_cluster)
+    _lend_idle_cores(tasks, parallel, backend)
     if verbose:
         _report_plan(tasks, levels, backend, parallel.n_jobs)
     with backend.data_on_every_worker([level.data for level in levels] + [y]) as sent:
@@ -345,6 +350,20 @@ def run_plan(
 def _keyed_task(task, data, y):
     """Run ``task``; a plain function, so that Dask names its tasks after it."""
     return task(data, y)
+
+
+def _lend_idle_cores(tasks, parallel, backend):
+    """Give each task the cores its call would leave idle, as threads.
+
+    A call with fewer tasks than workers (a stage of a staged fit: one level
+    fitted once) would otherwise run each task on one core while the others
+    wait. A cluster schedules its own cores.
+    """
+    if backend.on_cluster:
+        return
+    n_threads = effective_n_jobs(parallel.n_jobs) // len(tasks)
+    for task in tasks:
+        task.n_threads = max(1, n_threads)
 
 
 def _make_tasks(levels, splits, n_classes, refit, on_cluster):

@@ -2,6 +2,7 @@
 
 import pytest
 from joblib import parallel_config
+from joblib.parallel import get_active_backend
 
 from skmgm._backend import active_backend, inner_parallelism_in_threads
 
@@ -35,3 +36,9 @@ def test_inner_parallelism_stays_in_threads_on_a_cluster_only():
         assert type(active_backend().backend).__name__ == "ThreadingBackend"
     with parallel_config(backend="loky"), inner_parallelism_in_threads(False):
         assert type(active_backend().backend).__name__ == "LokyBackend"
+
+
+def test_a_task_with_cores_to_itself_lends_them_as_threads():
+    with parallel_config(backend="loky"), inner_parallelism_in_threads(False, 2):
+        backend, n_jobs = get_active_backend()
+    assert (type(backend).__name__, n_jobs) == ("ThreadingBackend", 2)

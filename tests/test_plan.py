@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 from joblib import parallel_config
+from joblib.parallel import get_active_backend
 from numpy.testing import assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import RandomForestClassifier
@@ -188,6 +189,34 @@ def test_identical_predictions_whatever_n_jobs_and_backend(digits_small):
     with parallel_config(backend="threading"):
         threaded = _pooled_digits_model(2).fit(X, y).predict_proba(X)
     assert_array_equal(threaded, reference)
+
+
+class _RecordsItsCores(RandomForestClassifier):
+    """A forest that records the joblib backend and n_jobs its fit runs under."""
+
+    def fit(self, X, y, sample_weight=None):
+        backend, n_jobs = get_active_backend()
+        self.inner_ = (type(backend).__name__, n_jobs)
+        return super().fit(X, y, sample_weight)
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_a_task_alone_in_its_call_gets_the_idle_cores(binary_data, backend):
+    X, y = binary_data
+    forest = _RecordsItsCores(n_estimators=30, oob_score=True, random_state=0)
+    pair = [("a", "passthrough", forest), ("b", "passthrough", forest)]
+    with parallel_config(backend=backend):
+        # Each level is fitted once, out of bag: one task per level.
+        lone = MultiGranularityClassifier(pair[:1], n_jobs=2).fit(X, y)
+        two = MultiGranularityClassifier(pair, n_jobs=2).fit(X, y)
+    assert lone.named_levels_.a.estimator.inner_ == ("ThreadingBackend", 2)
+    for name in "ab":
+        assert two.named_levels_[name].estimator.inner_[1] != 2
+    # The same forest whatever threads built its trees.
+    assert_array_equal(
+        lone.named_levels_.a.estimator.oob_decision_function_,
+        two.named_levels_.a.estimator.oob_decision_function_,
+    )
 
 
 class _FailsOnSmallData(BaseEstimator):
