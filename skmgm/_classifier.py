@@ -111,13 +111,11 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         lose at most ``early_exit_tolerance`` of the rows (less one row's
         worth). The cascade's out-of-fold accuracy over all rows is in
         ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
-        on the rows it was fitted on). When too few rows would be left for
-        the folds, the finer levels are fitted on the last stage's rows, in
-        one plan (rows still exit at every level), and
-        ``staged_fit_stopped_`` says so; the levels from that stage on and
-        the meta-learner then share their rows, so with ``"auto"`` those
-        levels' thresholds are calibrated again against the stack's
-        out-of-fold answers, as without stages. When one row is worth more
+        on the rows it was fitted on). When the rows left would not fill the
+        folds (a fold with no row to predict, or one class to learn from),
+        the next level is fitted on them and the fewest settled rows that
+        fill them (doubling their number, evenly spaced), and
+        ``staged_fit_padded_`` says how many. When one row is worth more
         than ``early_exit_tolerance`` (fewer than
         ``1 / early_exit_tolerance`` rows, with ``"auto"``) no row can exit
         before the finer levels are fitted, so every level is fitted on all
@@ -164,8 +162,12 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         With ``staged_fit=True``: the indices of the training rows each level
         was fitted on.
     staged_fit_stopped_ : str or None
-        With ``staged_fit=True``: why the stages stopped shrinking early, or
-        ``None``.
+        With ``staged_fit=True``: why every level was fitted on all rows, in
+        one plan, or ``None``.
+    staged_fit_padded_ : dict of str to int
+        With ``staged_fit=True``: for each level after which the rows left
+        would not have filled the folds, the number of settled rows added to
+        the next level's rows so that they do.
     {features_in}
 
     See Also
@@ -303,7 +305,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             self._early_exit = fit_info.early_exit
             return
         # A refit without stages must not keep an earlier fit's stages.
-        for stale in ("stage_rows_", "staged_fit_stopped_"):
+        for stale in ("stage_rows_", "staged_fit_stopped_", "staged_fit_padded_"):
             vars(self).pop(stale, None)
         if self.early_exit is not None:
             self._early_exit = EarlyExit.calibrated(

@@ -119,6 +119,7 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     weights = np.ones(len(y)) if inputs.weights is None else inputs.weights
     cascade = _Cascade(len(levels), np.asarray(weights, dtype=float))
     model.staged_fit_stopped_ = _why_no_row_can_exit(model, len(y))
+    model.staged_fit_padded_ = {}
     if model.staged_fit_stopped_ is None:
         stages = _fit_stage_by_stage(model, levels, X, y, inputs, cascade)
     else:
@@ -127,8 +128,8 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     fit_info = _fit_stack_on_rows(
         model, stages.fitted, X, y, stages.fit_rows, inputs, final_estimator
     )
-    if stages.shared is not None and model.early_exit == "auto":
-        _calibrate_shared(model, cascade, stages, y, fit_info.stack_correct)
+    if stages.in_one_plan and model.early_exit == "auto":
+        _calibrate_as_without_stages(model, cascade, stages, y, fit_info.stack_correct)
     # Only the open rows reach the meta-learner at predict time.
     open_rows = np.flatnonzero(cascade.exit_at == len(levels))
     stack_correct = fit_info.stack_correct[np.searchsorted(stages.fit_rows, open_rows)]
@@ -167,7 +168,7 @@ def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
     """Every level on all rows at once: what the stages would fit, no row
     exiting before the finer levels are fitted, without waiting for each
     stage to end before the next starts. The thresholds are left to
-    :func:`_calibrate_shared`."""
+    :func:`_calibrate_as_without_stages`."""
     rows = np.arange(len(y))
     fitted = _fit_on_rows(model, levels, X, y, rows, inputs)
     exiting = fitted[:-1]  # every level but the last could have let rows exit
@@ -182,7 +183,7 @@ def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
         thresholds={},  # all calibrated once the stack is fitted
         temperatures=temperatures,
         fit_rows=rows,
-        shared=Bunch(first=0, open=rows),
+        in_one_plan=True,
     )
 
 
@@ -190,27 +191,21 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     """Each level on the rows the levels before it left open (and any share
     of the settled ones), its exits decided before the next is fitted."""
     n_samples = len(y)
-    rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples), shared=None)
+    rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples))
     stages = Bunch(fitted=[], thresholds={}, temperatures={})
-    while len(stages.fitted) < len(levels):
-        # Once the stages stop shrinking, the finer levels share one set of
-        # rows: they are fitted together, in one plan.
-        batch = levels[len(stages.fitted) :]
-        if model.staged_fit_stopped_ is None:
-            batch = batch[:1]
-        for stage in _fit_on_rows(model, batch, X, y, rows.fit, inputs):
-            stages.fitted.append(stage)
-            if len(stages.fitted) < len(levels):
-                _settle_at(model, cascade, stage, y, rows, stages, inputs.splits)
-    return Bunch(**stages, fit_rows=rows.fit, shared=rows.shared)
+    for level in levels:
+        (stage,) = _fit_on_rows(model, [level], X, y, rows.fit, inputs)
+        stages.fitted.append(stage)
+        if len(stages.fitted) < len(levels):
+            _settle_at(model, cascade, stage, y, rows, stages)
+            rows.fit = _next_rows(model, stage.plan.name, rows, y, inputs.splits)
+    return Bunch(**stages, fit_rows=rows.fit, in_one_plan=False)
 
 
-def _settle_at(model, cascade, stage, y, rows, stages, splits):
-    """Let the open rows that ``stage``'s level settles exit, and choose the
-    rows the next level is fitted on (``rows.open``, ``rows.fit`` updated;
-    ``rows.shared`` set where the stages stop shrinking)."""
-    plan, fit, n_samples = stage.plan, stage.fit, len(y)
-    open_before = rows.open
+def _settle_at(model, cascade, stage, y, rows, stages):
+    """Let the open rows that ``stage``'s level settles exit
+    (``rows.open`` updated)."""
+    plan, fit = stage.plan, stage.fit
     stages.temperatures |= exit_temperatures(
         [plan.name], [plan.method], [fit.oof_predictions], y[rows.fit],
         model._n_classes(), cascade.weights[rows.fit],
@@ -224,42 +219,35 @@ def _settle_at(model, cascade, stage, y, rows, stages, splits):
     stages.thresholds[plan.name] = threshold
     cascade.settle(len(stages.fitted) - 1, rows.open, exits, level_correct)
     rows.open = rows.open[~exits]
-    if model.staged_fit_stopped_ is not None:
-        return  # the finer levels keep the stopping stage's rows
-    next_rows = _with_settled_share(
-        rows.open, rows.fit, n_samples, model.staged_fit_settled
-    )
-    if _folds_hold(restrict_splits(splits, next_rows, n_samples), y[next_rows]):
-        rows.fit = next_rows
-        return
-    rows.shared = Bunch(first=len(stages.fitted) - 1, open=open_before)
-    model.staged_fit_stopped_ = (
-        f"After level {plan.name!r} only {len(next_rows)} rows were left, "
-        "too few for every fold to hold two classes: the finer levels were "
-        f"fitted on the {len(rows.fit)} rows level {plan.name!r} was fitted on, "
-        "in one plan; rows still exit at each level, and with "
-        f"early_exit='auto' the exits from level {plan.name!r} on were "
-        "calibrated again against the stack's out-of-fold answers."
-    )
 
 
-def _calibrate_shared(model, cascade, stages, y, stack_correct):
-    """Calibrate again the exits of the levels that share the last rows, as
-    early exit calibrates a plain fit's: against the stack's out-of-fold
-    answers.
+def _next_rows(model, name, rows, y, splits):
+    """The rows the level after ``name`` is fitted on: the open rows,
+    ``staged_fit_settled`` of the settled ones and, when the folds would not
+    hold on those (a fold without rows to predict or with one class to
+    learn), the fewest more settled rows that let them, doubling their
+    number (``staged_fit_padded_`` records how many)."""
+    n_samples = len(y)
+    n_kept = round(model.staged_fit_settled * (n_samples - len(rows.open)))
+    wanted = kept = _with_settled(rows.open, rows.fit, n_kept)
+    while len(kept) < len(rows.fit) and not _folds_hold(
+        restrict_splits(splits, kept, n_samples), y[kept]
+    ):
+        n_kept = max(2 * n_kept, len(rows.open), 1)
+        kept = _with_settled(rows.open, rows.fit, n_kept)
+    if len(kept) > len(wanted):
+        model.staged_fit_padded_[name] = len(kept) - len(wanted)
+    return kept
 
-    From the level the stages stopped at (``stages.shared.first``) on, every
-    level was fitted on the same rows, and so was the meta-learner: their
-    answers are known now, where each threshold was first calibrated as if
-    the finer levels would get every open row right. The exits at the levels
-    before stand; when the stages stopped at the first level, this is the
-    plain fit's calibration.
-    """
-    open_rows, fit_rows = stages.shared.open, stages.fit_rows
-    cascade.settle_stack(open_rows, stack_correct[np.searchsorted(fit_rows, open_rows)])
+
+def _calibrate_as_without_stages(model, cascade, stages, y, stack_correct):
+    """Calibrate the exits of levels fitted in one plan as early exit
+    calibrates a plain fit's: against the stack's out-of-fold answers, known
+    once every level and the meta-learner are fitted on all rows."""
+    open_rows = stages.fit_rows
+    cascade.settle_stack(open_rows, stack_correct)
     cascade.reference = float(cascade.weights @ cascade.correct / cascade.weights.sum())
-    first = stages.shared.first
-    for index, stage in enumerate(stages.fitted[first:-1], start=first):
+    for index, stage in enumerate(stages.fitted[:-1]):
         threshold, exits, level_correct = _exits_at(
             model, cascade, stage.plan, stage.fit, y, stage.rows, open_rows,
             stages.temperatures,
@@ -288,8 +276,8 @@ def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):
     return threshold, confidence > threshold, level_correct
 
 
-def _with_settled_share(open_rows, fit_rows, n_samples, share):
-    """The next level's rows: the open rows and ``share`` of the settled ones.
+def _with_settled(open_rows, fit_rows, n_kept):
+    """The open rows and ``n_kept`` of the settled ones.
 
     The settled rows kept are taken from the last level's rows, so that every
     level has an out-of-fold prediction for each row the meta-learner is
@@ -297,7 +285,6 @@ def _with_settled_share(open_rows, fit_rows, n_samples, share):
     deterministic and, where rows are sorted by class, every class keeps its
     share.
     """
-    n_kept = round(share * (n_samples - len(open_rows)))
     candidates = np.setdiff1d(fit_rows, open_rows)
     if n_kept == 0 or len(candidates) == 0:
         return open_rows

@@ -198,17 +198,40 @@ def test_sample_weight_is_sliced_with_the_rows(rows):
     assert clf.level_scores_["fine"] > 0.5
 
 
-def test_too_few_open_rows_fit_the_finer_levels_on_the_last_stage(rows):
+def test_open_rows_too_few_for_the_folds_are_padded_with_settled_rows(rows):
     X, y = rows
     X = X.copy()
-    X[y == 1, 2] = 0.99  # every row of class 1 would exit at the oracle
+    X[y == 1, 2] = 0.99  # every row of class 1 exits at the oracle
+    _Recording.log = []
     clf = _staged(early_exit=0.9).fit(X, y)
-    assert "too few" in clf.staged_fit_stopped_
-    assert len(clf.stage_rows_["fine"]) == 120
-    # The oracle's exits stand: the fine level, fitted on more rows, has an
-    # out-of-fold answer for every row left open.
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)  # of class 0 only
+    settled = np.setdiff1d(np.arange(120), open_rows)
+    fine_rows = clf.stage_rows_["fine"]
+    # The open rows and as many settled rows, evenly spaced: both classes.
+    assert clf.staged_fit_padded_ == {"oracle": len(open_rows)}
+    expected = np.union1d(open_rows, settled[_evenly(len(settled), len(open_rows))])
+    np.testing.assert_array_equal(fine_rows, expected)
+    assert set(y[fine_rows]) == {0, 1} and clf.staged_fit_stopped_ is None
+    assert all(np.isin(ids, fine_rows).all() for ids, _ in _Recording.log)
+    # The oracle's exits stand, and the meta-learner's rows are the fine
+    # level's: an out-of-fold answer for each.
     assert clf.early_exit_thresholds_["oracle"] == 0.9
     np.testing.assert_array_equal(clf.exit_levels(X) == "oracle", X[:, 2] > 0.9)
+
+
+def _evenly(n_candidates, n_kept):
+    return np.linspace(0, n_candidates - 1, n_kept).round().astype(int)
+
+
+def test_padding_doubles_until_the_folds_hold(rows):
+    X, y = rows
+    X = X.copy()
+    X[:, 2] = 0.99
+    X[[0, 1, 60], 2] = 0.6  # three rows left open, too few for three folds
+    clf = _staged(early_exit=0.9).fit(X, y)
+    # 3 settled rows (one per fold at most) then 6: 3 + 6 rows fill 3 folds.
+    assert clf.staged_fit_padded_ == {"oracle": 6}
+    assert len(clf.stage_rows_["fine"]) == 9
 
 
 def test_a_level_that_would_settle_every_row_lets_none_exit(rows):
@@ -273,31 +296,13 @@ def test_when_no_row_can_exit_the_levels_are_fitted_in_one_plan(rows, runs):
     _as_without_stages(auto, X, y)
 
 
-def test_stages_stopped_at_the_first_level_calibrate_as_without_stages(rows):
+def test_padded_stages_still_fit_one_level_at_a_time(rows, runs):
     X, y = rows
     X = X.copy()
-    X[:, 2] = np.where(y == 1, 0.99, 0.6)
-    X[:60:2, 1] = 1  # wrong on half of class 0, all of which is unsure
-    # A stack wrong on all of class 1: against it, the unsure rows exit too.
-    clf = _three_stages(
-        early_exit="auto",
-        early_exit_tolerance=0.05,
-        final_estimator=DummyClassifier(strategy="most_frequent"),
-    ).fit(X, y)
-    # The oracle's first calibration let class 1 exit: one class was left.
-    assert "too few" in clf.staged_fit_stopped_
-    assert "calibrated again" in clf.staged_fit_stopped_
-    assert all(len(fitted_on) == 120 for fitted_on in clf.stage_rows_.values())
-    _as_without_stages(clf, X, y)
-
-
-def test_after_the_stages_stop_the_finer_levels_share_one_plan(rows, runs):
-    X, y = rows
-    X = X.copy()
-    X[y == 1, 2] = 0.99  # after the oracle, one class is left: too few
+    X[y == 1, 2] = 0.99  # after the oracle, one class is left: padded
     clf = _three_stages(early_exit=0.9).fit(X, y)
-    assert runs == [["oracle"], ["middle", "fine"]]
-    assert "in one plan" in clf.staged_fit_stopped_
+    assert runs == [["oracle"], ["middle"], ["fine"]]
+    assert list(clf.staged_fit_padded_) == ["oracle", "middle"]  # class 0 only
     # Each level's exits still stand, in order.
     expected = np.where(
         X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
