@@ -10,6 +10,7 @@ the meta-learner on the rows that reach it.
 from __future__ import annotations
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 
 from skmgm._compat import _check_method_params, _safe_indexing
@@ -189,17 +190,55 @@ def _fit_in_one_plan(model, levels, X, y, inputs, cascade):
 
 def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     """Each level on the rows the levels before it left open (and any share
-    of the settled ones), its exits decided before the next is fitted."""
+    of the settled ones), its exits decided before the next is fitted; once a
+    level settles too few rows for staging to pay (:func:`_staging_pays`),
+    the levels after it are fitted together, on the rows it left open."""
     n_samples = len(y)
     rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples))
     stages = Bunch(fitted=[], thresholds={}, temperatures={})
-    for level in levels:
-        (stage,) = _fit_on_rows(model, [level], X, y, rows.fit, inputs)
-        stages.fitted.append(stage)
-        if len(stages.fitted) < len(levels):
-            _settle_at(model, cascade, stage, y, rows, stages)
+    n_workers = effective_n_jobs(inputs.parallel.n_jobs)
+    batch = levels[:1]
+    while batch:
+        for stage in _fit_on_rows(model, batch, X, y, rows.fit, inputs):
+            stages.fitted.append(stage)
+            if len(stages.fitted) < len(levels):
+                n_reached = len(rows.open)
+                _settle_at(model, cascade, stage, y, rows, stages)
+        batch = levels[len(stages.fitted) :]
+        if batch:
             rows.fit = _next_rows(model, stage.plan.name, rows, y, inputs.splits)
+            settled = 1 - len(rows.open) / n_reached
+            if _staging_pays(settled, n_workers) or len(batch) == 1:
+                batch = batch[:1]
+            else:
+                model.staged_fit_stopped_ = _why_together(
+                    stage.plan.name, settled, n_reached, n_workers, batch, rows
+                )
     return Bunch(**stages, fit_rows=rows.fit, in_one_plan=False)
+
+
+def _staging_pays(settled: float, n_workers: int) -> bool:
+    """Whether to fit the next level alone, by the share of its rows that the
+    last level settled.
+
+    A stage fits one level while the other workers idle (they lend it their
+    cores as threads, which pays only in part); the levels left, fitted
+    together, keep every worker busy. So a level fitted alone pays only if it
+    lets at least ``1 - 1 / n_workers`` of its rows exit, sparing the levels
+    after it; the last level's share is the forecast. On one worker, always.
+    """
+    return settled >= 1 - 1 / n_workers
+
+
+def _why_together(name, settled, n_reached, n_workers, batch, rows):
+    names = ", ".join(repr(level[0]) for level in batch)
+    return (
+        f"Level {name!r} settled {settled:.0%} of the {n_reached} rows that "
+        f"reached it, less than the {1 - 1 / n_workers:.0%} for which fitting "
+        f"the next level alone pays on {n_workers} workers: the levels after "
+        f"it ({names}) were fitted together, in one plan, on the "
+        f"{len(rows.fit)} rows it left; rows still exit at each, in order."
+    )
 
 
 def _settle_at(model, cascade, stage, y, rows, stages):

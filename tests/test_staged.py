@@ -244,6 +244,30 @@ def test_a_level_that_would_settle_every_row_lets_none_exit(rows):
     assert (clf.exit_levels(X) == "final_estimator").all()
 
 
+@pytest.mark.parametrize("tenths, n_jobs", [(3, 1), (3, 2), (7, 2)])
+def test_levels_are_fitted_together_once_staging_does_not_pay(
+    rows, runs, tenths, n_jobs
+):
+    X, y = rows
+    X = X.copy()
+    X[:, 2] = np.where(np.arange(120) % 10 < tenths, 0.99, 0.6)  # exit the oracle
+    clf = _three_stages(early_exit=0.9, n_jobs=n_jobs).fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    np.testing.assert_array_equal(clf.stage_rows_["middle"], open_rows)
+    if n_jobs == 1 or tenths == 7:  # nothing idles, or 70% spared: one by one
+        assert runs == [["oracle"], ["middle"], ["fine"]]
+        assert clf.staged_fit_stopped_ is None
+    else:  # 30% < 1 - 1/2: the middle and fine levels share one plan
+        assert runs == [["oracle"], ["middle", "fine"]]
+        np.testing.assert_array_equal(clf.stage_rows_["fine"], open_rows)
+        assert "settled 30% of the 120 rows" in clf.staged_fit_stopped_
+    # Each level's exits still stand, in order.
+    expected = np.where(
+        X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
+    )
+    np.testing.assert_array_equal(clf.exit_levels(X), expected)
+
+
 def test_staged_fit_needs_early_exit(rows):
     X, y = rows
     with pytest.raises(ValueError, match="staged_fit=True needs early_exit"):
