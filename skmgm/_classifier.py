@@ -115,7 +115,14 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         folds (a fold with no row to predict, or one class to learn from),
         the next level is fitted on them and the fewest settled rows that
         fill them (doubling their number, evenly spaced), and
-        ``staged_fit_padded_`` says how many. When one row is worth more
+        ``staged_fit_padded_`` says how many. A level fitted alone leaves
+        the other workers idle (they lend it their cores as threads, which
+        pays only in part), so once a level lets less than
+        ``1 - 1 / n_workers`` of the rows that reached it exit (half, on
+        two), the levels after it are fitted together on the rows it left,
+        in one plan (rows still exit at each, in order), and
+        ``staged_fit_stopped_`` says so; on one worker every level is fitted
+        alone. When one row is worth more
         than ``early_exit_tolerance`` (fewer than
         ``1 / early_exit_tolerance`` rows, with ``"auto"``) no row can exit
         before the finer levels are fitted, so every level is fitted on all
@@ -162,8 +169,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         With ``staged_fit=True``: the indices of the training rows each level
         was fitted on.
     staged_fit_stopped_ : str or None
-        With ``staged_fit=True``: why every level was fitted on all rows, in
-        one plan, or ``None``.
+        With ``staged_fit=True``: why levels were fitted together, in one
+        plan (every level on all rows, or the levels after one that settled
+        too few rows), or ``None``.
     staged_fit_padded_ : dict of str to int
         With ``staged_fit=True``: for each level after which the rows left
         would not have filled the folds, the number of settled rows added to
