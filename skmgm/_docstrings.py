@@ -137,6 +137,13 @@ _KERNEL_DTYPE = """dtype : {np.float32, np.float64} or None, default=None
         precision: an output within rounding of a bias, or of a competing
         kernel's output, can fall on the other side of it."""
 
+_KERNEL_N_JOBS = """n_jobs : int or None, default=None
+        Threads that transform chunks of rows side by side (NumPy releases
+        the GIL while it convolves). ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context: a multi-granularity
+        estimator's stage fitted alone lends it its idle cores this way. The
+        output does not depend on it."""
+
 _LEVELS_RETURNED = """levels : list of (str, transformer or "passthrough", estimator)
         Ready for the ``levels`` parameter of
         :class:`~skmgm.MultiGranularityClassifier` and
@@ -164,6 +171,7 @@ SHARED = {
     "features_in": _FEATURES_IN,
     "levels_returned": _LEVELS_RETURNED,
     "kernel_dtype": _KERNEL_DTYPE,
+    "kernel_n_jobs": _KERNEL_N_JOBS,
     "X": _X,
     "sample_weight": _SAMPLE_WEIGHT,
 }

@@ -3,6 +3,7 @@ KernelView: what the kernel views share."""
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
@@ -179,3 +180,36 @@ def test_kernel_views_transform_on_one_blas_thread(monkeypatch):
     X = np.random.default_rng(0).normal(size=(30, 60))
     CompetingKernels(4, random_state=0).fit(X).transform(X)
     assert seen and all(threads <= {1} for threads in seen)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        DilatedKernels(n_features=168, pooling=("ppv", "lspv"), random_state=0),
+        CompetingKernels(4, random_state=0),
+    ],
+    ids=["DilatedKernels", "CompetingKernels"],
+)
+def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
+    """A chunk per thread at least, from ``n_jobs`` or from joblib's context
+    (a stage of a staged fit lends its idle cores so), and the same values."""
+    X = np.random.default_rng(0).normal(size=(31, 60))
+    one_thread = clone(view).fit(X).transform(X)
+    chunk_rows = []
+    features = type(view)._features
+
+    def spy(self, X):
+        chunk_rows.append(len(X))
+        return features(self, X)
+
+    monkeypatch.setattr(type(view), "_features", spy)
+    threads = clone(view).set_params(n_jobs=3).fit(X)
+    assert_array_equal(threads.transform(X), one_thread)
+    assert sorted(chunk_rows) == [10, 10, 11]
+    chunk_rows.clear()
+    with parallel_config(backend="threading", n_jobs=2):
+        assert_array_equal(clone(view).fit(X).transform(X), one_thread)
+    assert sorted(chunk_rows) == [15, 16]
+    chunk_rows.clear()
+    assert_array_equal(threads.transform(X[:2]), one_thread[:2])
+    assert chunk_rows == [1, 1]

@@ -97,6 +97,7 @@ class CompetingKernels(KernelView):
     random_state : int, RandomState instance or None, default=None
         Draws the kernels' weights.
     {kernel_dtype}
+    {kernel_n_jobs}
 
     Attributes
     ----------
@@ -125,15 +126,22 @@ class CompetingKernels(KernelView):
         "n_kernels_per_group": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
         "dtype": DTYPE_CONSTRAINT,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
-        self, n_groups=32, n_kernels_per_group=8, random_state=None, dtype=None
+        self,
+        n_groups=32,
+        n_kernels_per_group=8,
+        random_state=None,
+        dtype=None,
+        n_jobs=None,
     ):
         self.n_groups = n_groups
         self.n_kernels_per_group = n_kernels_per_group
         self.random_state = random_state
         self.dtype = dtype
+        self.n_jobs = n_jobs
 
     def _fit_padded(self, X):
         """The dilations for ``X``'s length, and the kernels drawn."""

@@ -7,8 +7,10 @@ from itertools import combinations
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_even_slices
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -181,7 +183,8 @@ class KernelView(TransformerMixin, BaseEstimator):
     They learn nothing from labels, so a multi-granularity estimator may fit
     them once on all training rows (see its ``fit_once`` parameter); they
     read series zero-padded at the end to one kernel's length, and transform
-    rows in chunks so that memory stays bounded. A view fills
+    rows in chunks, so that memory stays bounded, side by side in ``n_jobs``
+    threads. A view fills
     ``_fit_padded(X)``, ``_rows_per_chunk(length)``, ``_features(X)`` (the
     rows' features, one row each) and ``_column_names()``.
     """
@@ -224,15 +227,20 @@ class KernelView(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validated(X, reset=False)
-        step = self._rows_per_chunk(X.shape[1])
+        # At least one chunk per thread, or a thread would idle; a row's
+        # features do not depend on the rows it is chunked with.
+        n_chunks = max(
+            -(-len(X) // self._rows_per_chunk(X.shape[1])),
+            min(len(X), effective_n_jobs(self.n_jobs)),
+        )
         # BLAS sums a product in another order with more threads, and a last
         # bit can change which competing kernel wins: on one thread the view
         # is the same wherever it is computed (a worker or the caller).
         with threadpool_limits(limits=1, user_api="blas"):
-            chunks = [
-                self._features(X[start : start + step])
-                for start in range(0, len(X), step)
-            ]
+            chunks = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(self._features)(X[rows])
+                for rows in gen_even_slices(len(X), n_chunks)
+            )
         return np.concatenate(chunks)
 
     def _validated(self, X, reset):
@@ -298,6 +306,7 @@ class DilatedKernels(KernelView):
     random_state : int, RandomState instance or None, default=None
         Picks the training row whose output gives each kernel's biases.
     {kernel_dtype}
+    {kernel_n_jobs}
 
     Attributes
     ----------
@@ -329,6 +338,7 @@ class DilatedKernels(KernelView):
         "pooling": [str, tuple, list],
         "random_state": ["random_state"],
         "dtype": DTYPE_CONSTRAINT,
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -338,12 +348,14 @@ class DilatedKernels(KernelView):
         pooling=("ppv",),
         random_state=None,
         dtype=None,
+        n_jobs=None,
     ):
         self.n_features = n_features
         self.max_dilations_per_kernel = max_dilations_per_kernel
         self.pooling = pooling
         self.random_state = random_state
         self.dtype = dtype
+        self.n_jobs = n_jobs
 
     def _fit_padded(self, X):
         """The dilations, and each kernel's biases from ``X``'s values."""
