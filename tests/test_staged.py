@@ -88,7 +88,9 @@ def _staged(**params):
         ("oracle", "passthrough", _Oracle()),
         ("fine", "passthrough", _Recording()),
     ]
-    return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
+    return MultiGranularityClassifier(
+        levels, cv=3, staged_fit=True, **{"staged_fit_settled": 0.0, **params}
+    )
 
 
 def test_later_levels_fit_exactly_the_rows_left_open(rows):
@@ -115,7 +117,9 @@ def test_an_out_of_bag_level_fits_once_on_the_rows_left_open(rows):
     X, y = rows
     forest = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0)
     levels = [("oracle", "passthrough", _Oracle()), ("forest", "passthrough", forest)]
-    clf = MultiGranularityClassifier(levels, cv=3, staged_fit=True, early_exit=0.9)
+    clf = MultiGranularityClassifier(
+        levels, cv=3, staged_fit=True, staged_fit_settled=0.0, early_exit=0.9
+    )
     clf.fit(X, y)
     open_rows = np.flatnonzero(X[:, 2] <= 0.9)
     np.testing.assert_array_equal(clf.stage_rows_["forest"], open_rows)
@@ -130,7 +134,9 @@ def _three_stages(**params):
         ("middle", "passthrough", _Oracle(confidence=7)),
         ("fine", "passthrough", _Recording()),
     ]
-    return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
+    return MultiGranularityClassifier(
+        levels, cv=3, staged_fit=True, **{"staged_fit_settled": 0.0, **params}
+    )
 
 
 @pytest.mark.parametrize("share", [0.25, 0.5, 1.0])
