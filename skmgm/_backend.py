@@ -119,4 +119,3 @@ def predicting_in_threads(n_jobs: int | None):
     if n_jobs is None or active_backend().on_cluster:
         return nullcontext()
     return parallel_config(backend="threading", n_jobs=n_jobs)
-
