@@ -1,6 +1,7 @@
 """Staged fitting: fit time and test accuracy against the plain fit.
 
-``staged_fit=True`` against ``staged_fit=False``, both with
+``staged_fit=True`` (with the default ``staged_fit_settled`` and with 0, the
+open rows alone) against ``staged_fit=False``, all with
 ``early_exit="auto"``, fitted alternately on the same split, 3 seeds: digits
 (deep-forest's split) with ``make_image_levels((8, 8))``'s plain pixels before
 its shifted pixels (the preset alone has one level, nothing to stage) and
@@ -33,7 +34,10 @@ NAME = "staged"
 TITLE = "staged_fit: fine levels fitted only on the rows left open"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
-SETTINGS = {"plain": False, "staged": True}
+PLAIN = "plain"
+# Each fit's staged_fit_settled; None: the plain fit, DEFAULT: the default.
+DEFAULT = "default"
+SETTINGS = {PLAIN: None, "staged": DEFAULT, "staged, settled 0": 0.0}
 
 
 def _cases(quick: bool):
@@ -52,27 +56,34 @@ def run(quick: bool, n_jobs: int) -> list:
     rows = []
     for dataset, (X_train, y_train, X_test, y_test), levels, final in _cases(quick):
         for seed in range(1 if quick else 3):
-            row = {"benchmark": NAME, "dataset": dataset, "seed": seed}
             seconds = {key: [] for key in SETTINGS}
+            fits = {}
             for repeat in range(1 if quick else 3):
                 for key in alternating(seed + repeat, list(SETTINGS)):
-                    model = MultiGranularityClassifier(
-                        levels(random_state=seed),
-                        final_estimator=final,
-                        early_exit="auto",
-                        staged_fit=SETTINGS[key],
-                        n_jobs=n_jobs,
-                    )
+                    model = _model(levels(random_state=seed), final, key, n_jobs)
                     seconds[key].append(timed(model.fit, X_train, y_train)[1])
-                    row[f"score_{key}"] = float(model.score(X_test, y_test))
-                    if key == "staged":
-                        row["fit_rows_share"] = _shares(model, len(y_train))
-            for key, times in seconds.items():
-                row[f"fit_s_{key}"] = statistics.median(times)
-            row["fit_ratio"] = row["fit_s_staged"] / row["fit_s_plain"]
-            rows.append(row)
-            print(json.dumps(rows[-1]), flush=True)
+                    fits[key] = {
+                        "score": float(model.score(X_test, y_test)),
+                        "fit_rows_share": _shares(model, len(y_train)),
+                        "settled": model.staged_fit_settled,
+                    }
+            fit_s = {key: statistics.median(times) for key, times in seconds.items()}
+            for key in SETTINGS:
+                row = {"benchmark": NAME, "dataset": dataset, "seed": seed}
+                row |= {"setting": key, **fits[key], "fit_s": fit_s[key]}
+                rows.append(row | {"fit_ratio": fit_s[key] / fit_s[PLAIN]})
+                print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def _model(levels, final, setting, n_jobs):
+    share = SETTINGS[setting]
+    staged = {} if share is None else {"staged_fit": True}
+    if share not in (None, DEFAULT):
+        staged["staged_fit_settled"] = share
+    return MultiGranularityClassifier(
+        levels, final_estimator=final, early_exit="auto", n_jobs=n_jobs, **staged
+    )
 
 
 def _shares(model, n_rows):
@@ -83,19 +94,22 @@ def _shares(model, n_rows):
 def table(rows: list) -> str:
     lines = []
     for dataset in distinct(of(rows, NAME), "dataset"):
-        runs = of(rows, NAME, dataset=dataset)
-        shares = ", ".join(
-            f"{name} {mean([r['fit_rows_share'] for r in runs], name):.2f}"
-            for name in runs[0]["fit_rows_share"]
-        )
-        lines.append([
-            dataset, len(runs),
-            f"**{median(runs, 'fit_ratio'):.2f}** ({median(runs, 'fit_s_staged'):.2f}"
-            f" s vs {median(runs, 'fit_s_plain'):.2f} s)",
-            f"{mean(runs, 'score_plain'):.4f}", f"{mean(runs, 'score_staged'):.4f}",
-            shares,
-        ])  # fmt: skip
-    header = ["data set", "seeds", "fit time ratio staged / plain (median)"]
+        plain = of(rows, NAME, dataset=dataset, setting=PLAIN)
+        for setting in list(SETTINGS)[1:]:
+            runs = of(rows, NAME, dataset=dataset, setting=setting)
+            shares = ", ".join(
+                f"{name} {mean([r['fit_rows_share'] for r in runs], name):.2f}"
+                for name in runs[0]["fit_rows_share"]
+            )
+            lines.append([
+                dataset, runs[0]["settled"], len(runs),
+                f"**{median(runs, 'fit_ratio'):.2f}** ({median(runs, 'fit_s'):.2f}"
+                f" s vs {median(plain, 'fit_s'):.2f} s)",
+                f"{mean(plain, 'score'):.4f}", f"{mean(runs, 'score'):.4f}",
+                shares,
+            ])  # fmt: skip
+    header = ["data set", "staged_fit_settled", "seeds"]
+    header += ["fit time ratio staged / plain (median)"]
     header += ["test accuracy plain", "test accuracy staged"]
     return markdown([*header, "share of training rows each level was fitted on"], lines)
 

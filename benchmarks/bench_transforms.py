@@ -5,8 +5,9 @@ PPV features; numpy, one thread) against aeon's ``MiniRocket`` transform
 (numba) with one thread and with every core, ``IntervalQuantiles`` and
 ``CompetingKernels`` (32 groups of 8 kernels: Hydra's half for the series);
 each fitted once, then transforms timed alternately, median of repeats. The
-kernel views also on the same rows in float64 (as most data come), computed
-in float64 (``dtype=None``) and in float32 (``dtype=np.float32``).
+kernel views also with every core (``n_jobs``: chunks of rows in threads),
+and on the same rows in float64 (as most data come), computed in float64
+(``dtype=None``) and in float32 (``dtype=np.float32``).
 """
 
 from __future__ import annotations
@@ -50,8 +51,17 @@ def _views(X):
     every = MiniRocket(random_state=0, n_jobs=cores).fit(X[:, None, :])
     one.transform(X[:5, None, :])  # numba compiles here, not in the timing
     X64 = X.astype(np.float64)
+    threads = {"n_jobs": cores}
     return {
         **_kernel_views(X, None, None),
+        f"skmgm DilatedKernels (numpy, {cores} threads)": (
+            DilatedKernels(random_state=0, **threads).fit(X).transform,
+            X,
+        ),
+        f"skmgm CompetingKernels (numpy, {cores} threads)": (
+            CompetingKernels(random_state=0, **threads).fit(X).transform,
+            X,
+        ),
         "skmgm IntervalQuantiles (numpy, 1 thread)": (intervals.transform, X),
         **_kernel_views(X64, "float64", None),
         **_kernel_views(X64, "float64", np.float32),
