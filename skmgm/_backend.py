@@ -108,14 +108,3 @@ def inner_parallelism_in_threads(on_cluster: bool, n_threads: int = 1):
     if n_threads > 1:
         return parallel_config(backend="threading", n_jobs=n_threads)
     return nullcontext()
-
-
-def predicting_in_threads(n_jobs: int | None):
-    """Around a level's prediction in the caller's process: ``n_jobs``
-    threads for what leaves its own ``n_jobs=None`` to joblib (a forest's
-    trees, a kernel view's chunks of rows), as scikit-learn's estimators use
-    their ``n_jobs`` at predict time. ``None`` keeps the caller's context,
-    and so does a cluster backend: its workers are elsewhere."""
-    if n_jobs is None or active_backend().on_cluster:
-        return nullcontext()
-    return parallel_config(backend="threading", n_jobs=n_jobs)

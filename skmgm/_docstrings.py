@@ -102,8 +102,7 @@ _RUNNING = """n_jobs : int, default=None
         context; -1 means all processors. A call with fewer tasks than
         workers (a stage of a staged fit) lends each task the idle workers'
         cores, as threads, for what leaves its own ``n_jobs=None`` (a
-        forest's trees, a ``FeatureUnion``'s parts, a kernel view's rows);
-        predict-like methods give those ``n_jobs`` threads too.
+        forest's trees, a ``FeatureUnion``'s parts, a kernel view's rows).
     verbose : int, default=0
         1 prints one line per finished task (level, fold or refit, seconds)
         to stderr; 2 and more add joblib's own progress lines; 0 is silent.

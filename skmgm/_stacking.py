@@ -28,7 +28,6 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from skmgm._backend import predicting_in_threads
 from skmgm._compat import (
     HasMethods,
     Interval,
@@ -334,7 +333,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         _, granularity, estimator = self.levels_[index]
         method = self.stack_method_[index]
         params = params or Bunch(granularity={}, estimator={})
-        with warnings.catch_warnings(), predicting_in_threads(self.n_jobs):
+        with warnings.catch_warnings():
             # _validate_X has warned once already that X lacks the feature
             # names of the fit; every level's parts would say it again.
             warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)

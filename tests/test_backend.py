@@ -4,11 +4,7 @@ import pytest
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
 
-from skmgm._backend import (
-    active_backend,
-    inner_parallelism_in_threads,
-    predicting_in_threads,
-)
+from skmgm._backend import active_backend, inner_parallelism_in_threads
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading", "sequential"])
@@ -46,23 +42,3 @@ def test_a_task_with_cores_to_itself_lends_them_as_threads():
     with parallel_config(backend="loky"), inner_parallelism_in_threads(False, 2):
         backend, n_jobs = get_active_backend()
     assert (type(backend).__name__, n_jobs) == ("ThreadingBackend", 2)
-
-
-def test_predicting_gives_n_jobs_threads_and_keeps_the_context_without():
-    with parallel_config(backend="loky", n_jobs=3):
-        with predicting_in_threads(2):
-            backend, n_jobs = get_active_backend()
-        assert (type(backend).__name__, n_jobs) == ("ThreadingBackend", 2)
-        with predicting_in_threads(None):
-            backend, n_jobs = get_active_backend()
-        assert (type(backend).__name__, n_jobs) == ("LokyBackend", 3)
-
-
-def test_predicting_on_a_cluster_keeps_the_cluster():
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.Client(processes=False, dashboard_address=None),
-        parallel_config(backend="dask"),
-        predicting_in_threads(2),
-    ):
-        assert active_backend().is_dask

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.feature_selection import SelectKBest
@@ -151,30 +150,3 @@ def test_a_frozen_level_is_never_refitted():
     np.testing.assert_array_equal(prefit.coef_, coef)
     np.testing.assert_allclose(clf.transform(X)[:, :3], prefit.predict_proba(X))
     assert clf.level_scores_["prefit"] == prefit.score(X, y)
-
-
-class _RecordsItsPredictThreads(DecisionTreeClassifier):
-    """A tree that records the joblib backend and n_jobs it predicts under."""
-
-    def predict_proba(self, X, check_input=True):
-        backend, n_jobs = get_active_backend()
-        self.predicted_under_ = (type(backend).__name__, n_jobs)
-        return super().predict_proba(X, check_input)
-
-
-@pytest.mark.parametrize("early_exit", [None, 0.9])
-def test_predicting_gives_the_levels_n_jobs_threads(binary_data, early_exit):
-    X, y = binary_data
-    levels = [("tree", "passthrough", _RecordsItsPredictThreads(random_state=0))]
-    threads = MultiGranularityClassifier(levels, early_exit=early_exit, n_jobs=2)
-    threads.fit(X, y)
-    proba = threads.predict_proba(X)
-    assert threads.named_levels_.tree.estimator.predicted_under_ == (
-        "ThreadingBackend",
-        2,
-    )
-    alone = clone(threads).set_params(n_jobs=None).fit(X, y)
-    np.testing.assert_array_equal(alone.predict_proba(X), proba)
-    assert alone.named_levels_.tree.estimator.predicted_under_[0] != (
-        "ThreadingBackend"
-    )
