@@ -28,16 +28,19 @@ SLOW = False
 REFERENCE = "aeon MiniRocket, 1 thread"
 
 
-def _kernel_views(X, rows_type, dtype):
+def _kernel_views(X, rows_type, dtype, n_jobs=1):
     """The kernel views fitted on ``X``, as ``{name: (transform, rows)}``,
-    computing in ``dtype``."""
+    computing in ``dtype`` on ``n_jobs`` threads."""
     named = "None" if dtype is None else f"np.{dtype.__name__}"
     label = f" on {rows_type} rows, dtype={named}" if rows_type else ""
-    kernels = DilatedKernels(random_state=0, dtype=dtype).fit(X)
-    competing = CompetingKernels(random_state=0, dtype=dtype).fit(X)
+    threads = "1 thread" if n_jobs == 1 else f"{n_jobs} threads"
+    params = {"random_state": 0, "dtype": dtype, "n_jobs": n_jobs}
     return {
-        f"skmgm DilatedKernels{label} (numpy, 1 thread)": (kernels.transform, X),
-        f"skmgm CompetingKernels{label} (numpy, 1 thread)": (competing.transform, X),
+        f"skmgm {view.__name__}{label} (numpy, {threads})": (
+            view(**params).fit(X).transform,
+            X,
+        )
+        for view in (DilatedKernels, CompetingKernels)
     }
 
 
@@ -51,17 +54,9 @@ def _views(X):
     every = MiniRocket(random_state=0, n_jobs=cores).fit(X[:, None, :])
     one.transform(X[:5, None, :])  # numba compiles here, not in the timing
     X64 = X.astype(np.float64)
-    threads = {"n_jobs": cores}
     return {
         **_kernel_views(X, None, None),
-        f"skmgm DilatedKernels (numpy, {cores} threads)": (
-            DilatedKernels(random_state=0, **threads).fit(X).transform,
-            X,
-        ),
-        f"skmgm CompetingKernels (numpy, {cores} threads)": (
-            CompetingKernels(random_state=0, **threads).fit(X).transform,
-            X,
-        ),
+        **_kernel_views(X, None, None, n_jobs=cores),
         "skmgm IntervalQuantiles (numpy, 1 thread)": (intervals.transform, X),
         **_kernel_views(X64, "float64", None),
         **_kernel_views(X64, "float64", np.float32),

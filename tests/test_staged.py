@@ -83,14 +83,19 @@ def runs(monkeypatch):
     return runs
 
 
+def _staged_on_open_rows(levels, **params):
+    """Staged, each later level fitted on the open rows alone (no settled
+    share), unless ``params`` say otherwise."""
+    params = {"staged_fit_settled": 0.0, **params}
+    return MultiGranularityClassifier(levels, cv=3, staged_fit=True, **params)
+
+
 def _staged(**params):
     levels = [
         ("oracle", "passthrough", _Oracle()),
         ("fine", "passthrough", _Recording()),
     ]
-    return MultiGranularityClassifier(
-        levels, cv=3, staged_fit=True, **{"staged_fit_settled": 0.0, **params}
-    )
+    return _staged_on_open_rows(levels, **params)
 
 
 def test_later_levels_fit_exactly_the_rows_left_open(rows):
@@ -117,9 +122,7 @@ def test_an_out_of_bag_level_fits_once_on_the_rows_left_open(rows):
     X, y = rows
     forest = RandomForestClassifier(n_estimators=40, oob_score=True, random_state=0)
     levels = [("oracle", "passthrough", _Oracle()), ("forest", "passthrough", forest)]
-    clf = MultiGranularityClassifier(
-        levels, cv=3, staged_fit=True, staged_fit_settled=0.0, early_exit=0.9
-    )
+    clf = _staged_on_open_rows(levels, early_exit=0.9)
     clf.fit(X, y)
     open_rows = np.flatnonzero(X[:, 2] <= 0.9)
     np.testing.assert_array_equal(clf.stage_rows_["forest"], open_rows)
@@ -134,9 +137,7 @@ def _three_stages(**params):
         ("middle", "passthrough", _Oracle(confidence=7)),
         ("fine", "passthrough", _Recording()),
     ]
-    return MultiGranularityClassifier(
-        levels, cv=3, staged_fit=True, **{"staged_fit_settled": 0.0, **params}
-    )
+    return _staged_on_open_rows(levels, **params)
 
 
 @pytest.mark.parametrize("share", [0.25, 0.5, 1.0])
