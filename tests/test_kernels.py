@@ -117,11 +117,12 @@ def test_deterministic_float32_and_chunked(monkeypatch):
     import skmgm.granularity._kernels as kernels
 
     X = np.random.default_rng(1).normal(size=(30, 40)).astype(np.float32)
-    view = DilatedKernels(n_features=168, pooling=("ppv", "mpv"), random_state=3)
-    whole = view.fit(X).transform(X)
-    assert whole.dtype == np.float32 and whole.shape == (30, 2 * 168)
+    poolings = ("ppv", "mpv", "mipv", "lspv")
+    view = DilatedKernels(n_features=168, pooling=poolings, random_state=3)
+    whole = view.fit(X).transform(X)  # all kernels of a padding pooled together
+    assert whole.dtype == np.float32 and whole.shape == (30, 4 * 168)
     assert_array_equal(DilatedKernels(**view.get_params()).fit_transform(X), whole)
-    monkeypatch.setattr(kernels, "_CHUNK_ELEMENTS", 50)  # one row at a time
+    monkeypatch.setattr(kernels, "_CHUNK_ELEMENTS", 50)  # one row, one kernel
     assert_array_equal(view.transform(X), whole)
     assert len(view.get_feature_names_out()) == whole.shape[1]
 

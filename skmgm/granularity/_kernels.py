@@ -22,6 +22,9 @@ from skmgm.granularity._stateless import FLOATS
 KERNEL_LENGTH = 9
 # MiniRocket's 84 kernels: weight 2 at three of the nine positions, -1 elsewhere.
 KERNEL_INDICES = np.array(list(combinations(range(KERNEL_LENGTH), 3)))
+# The distinct pairs (b, c) of the kernels' last two positions, and each
+# kernel's pair.
+_PAIRS, _PAIR_OF = np.unique(KERNEL_INDICES[:, 1:], axis=0, return_inverse=True)
 _POOLINGS = ("ppv", "mpv", "mipv", "lspv")
 # Positions of one chunk of rows: a kernel's output for a chunk (256 KiB of
 # float32) stays in a core's cache while its biases are compared with it.
@@ -100,16 +103,24 @@ class KernelOutputs:
         copies = shifted_copies(X, dilation)
         gamma = 3 * copies
         self.first = gamma - copies.sum(axis=0)
-        pairs = {tuple(pair) for pair in KERNEL_INDICES[:, 1:].tolist()}
-        self.pairs = {(b, c): gamma[b] + gamma[c] for b, c in pairs}
+        self.pairs = np.empty((len(_PAIRS), *X.shape), dtype=X.dtype)
+        for pair, (b, c) in zip(self.pairs, _PAIRS):
+            np.add(gamma[b], gamma[c], out=pair)
 
     def __getitem__(self, k):
         return self.kernel(k)
 
     def kernel(self, k, rows=slice(None)):
         """Kernel ``k``'s output on ``rows`` (all rows by default)."""
-        a, b, c = KERNEL_INDICES[k].tolist()
-        return self.first[a, rows] + self.pairs[(b, c)][rows]
+        return self.first[KERNEL_INDICES[k, 0], rows] + self.pairs[_PAIR_OF[k]][rows]
+
+    def kernels(self, ks):
+        """(kernels, rows, length): the outputs of the kernels ``ks`` (a
+        slice of the 84), in one addition."""
+        a, pair = KERNEL_INDICES[ks, 0], _PAIR_OF[ks]
+        if len(a) == 1:  # views, not the copies fancy indexing makes
+            return (self.first[a[0]] + self.pairs[pair[0]])[None]
+        return self.first[a] + self.pairs[pair]
 
 
 def own_quantiles(values, levels):
@@ -139,31 +150,49 @@ def _is_padded(dilation_index, kernel_index):
     return (dilation_index + kernel_index) % 2 == 0
 
 
-def pool(C, biases, poolings):
-    """(poolings, biases, rows): PPV, MPV, MIPV, LSPV of ``C - bias``.
+def _kernel_stacks(dilation_index, chunk_size):
+    """``(padded, kernels)``: slices of the kernels pooled together at a
+    dilation.
 
-    ``C`` is (rows, positions) of one kernel; each bias gives one feature per
-    pooling: the proportion of positive values (PPV), their mean (MPV), the
-    mean of their indices (MIPV, -1 where none) and the longest stretch of
-    them (LSPV), as MultiRocket defines them. The bias axis comes first, so
-    that each comparison runs over contiguous positions.
+    Each stack keeps one padding (every other kernel), and holds as many
+    kernels as make one kernel's output on ``_CHUNK_ELEMENTS`` positions: one
+    kernel at a time on a full chunk, dozens on a few short rows, where a
+    call per kernel would cost more than its arithmetic.
     """
-    positive = C > biases[:, None, None]
+    size = max(1, _CHUNK_ELEMENTS // chunk_size)
+    for first in (0, 1):
+        padded = _is_padded(dilation_index, first)
+        for start in range(first, len(KERNEL_INDICES), 2 * size):
+            yield padded, slice(start, start + 2 * size, 2)
+
+
+def pool(C, biases, poolings):
+    """(poolings, ..., biases, rows): PPV, MPV, MIPV, LSPV of ``C - bias``.
+
+    ``C`` is (..., rows, positions): the outputs of one kernel, or of a stack
+    of kernels with ``biases`` (..., count) theirs; each bias gives one
+    feature per pooling: the proportion of positive values (PPV), their mean
+    (MPV), the mean of their indices (MIPV, -1 where none) and the longest
+    stretch of them (LSPV), as MultiRocket defines them. The bias axis comes
+    before the rows, so that each comparison runs over contiguous positions.
+    """
+    C = C[..., None, :, :]
+    positive = C > biases[..., None, None]
     # Summing the booleans as small integers is a few times faster than
     # count_nonzero along an axis.
-    counter = np.int16 if C.shape[1] < 2**15 else np.int32
+    counter = np.int16 if C.shape[-1] < 2**15 else np.int32
     count = positive.view(np.int8).sum(axis=-1, dtype=counter).astype(C.dtype)
     found = count > 0
     safe = np.where(found, count, 1)
     out = []
     for name in poolings:
         if name == "ppv":
-            out.append(count / C.shape[1])
+            out.append(count / C.shape[-1])
         elif name == "mpv":
-            total = (positive * C).sum(axis=-1) - biases[:, None] * count
+            total = (positive * C).sum(axis=-1) - biases[..., None] * count
             out.append(np.where(found, total / safe, 0))
         elif name == "mipv":
-            total = positive @ np.arange(C.shape[1], dtype=C.dtype)
+            total = positive @ np.arange(C.shape[-1], dtype=C.dtype)
             out.append(np.where(found, total / safe, -1))
         else:
             out.append(_longest_stretch(positive).astype(C.dtype))
@@ -393,11 +422,14 @@ class DilatedKernels(KernelView):
         for d, (dilation, biases) in enumerate(zip(self.dilations_, self.biases_)):
             outputs = KernelOutputs(X, dilation)
             margin = (KERNEL_LENGTH - 1) * dilation // 2
-            for k in range(len(KERNEL_INDICES)):
-                C = outputs[k]
-                if not _is_padded(d, k) and X.shape[1] > 2 * margin:
-                    C = C[:, margin:-margin]
-                blocks.append(pool(C, biases[k], self._poolings))
+            shape = (len(self._poolings), *biases.shape, len(X))
+            pooled = np.empty(shape, dtype=X.dtype)
+            for padded, ks in _kernel_stacks(d, X.size):
+                C = outputs.kernels(ks)
+                if not padded and X.shape[1] > 2 * margin:
+                    C = C[..., margin:-margin]
+                pooled[:, ks] = pool(C, biases[ks], self._poolings)
+            blocks.append(pooled.reshape(len(self._poolings), -1, len(X)))
         # (poolings, features, rows) -> rows, then one block per pooling.
         pooled = np.concatenate(blocks, axis=1).transpose(2, 0, 1)
         return np.ascontiguousarray(pooled).reshape(len(X), -1)
