@@ -79,6 +79,9 @@ def run(quick: bool, n_jobs: int) -> list:
                     fits[key] = {
                         "score": float(model.score(X_test, y_test)),
                         "fit_rows_share": _shares(model, len(y_train)),
+                        "first_exit_share": next(
+                            iter(model.early_exit_shares_.values())
+                        ),
                         "settled": model.staged_fit_settled,
                     }
             fit_s = {key: statistics.median(times) for key, times in seconds.items()}
@@ -113,12 +116,15 @@ def table(rows: list) -> str:
                 f"**{median(runs, 'fit_ratio'):.2f}** ({median(runs, 'fit_s'):.2f}"
                 f" s vs {median(plain, 'fit_s'):.2f} s)",
                 f"{median(runs, 'first_level_ratio'):.2f}",
+                f"{mean(runs, 'first_exit_share'):.2f} / "
+                f"{mean(plain, 'first_exit_share'):.2f}",
                 f"{mean(plain, 'score'):.4f}", f"{mean(runs, 'score'):.4f}",
                 shares,
             ])  # fmt: skip
     header = ["data set", "staged_fit_settled", "seeds"]
     header += ["fit time ratio staged / plain (median)"]
     header += ["first level's fit / plain fit (median)"]
+    header += ["training rows exiting at the first level, staged / plain"]
     header += ["test accuracy plain", "test accuracy staged"]
     return markdown([*header, "share of training rows each level was fitted on"], lines)
 
