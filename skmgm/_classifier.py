@@ -132,10 +132,12 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         ``levels_report()`` their number and the fit seconds.
     staged_fit_settled : float in [0, 1], default=0.25
         With ``staged_fit=True``: the share of the rows that exited at
-        coarser levels which each finer level, and the meta-learner, are
-        fitted on as well (evenly spaced in row order, so the fit stays
-        deterministic), so that they still learn from easy rows. Exits are
-        decided on the rows still open only. 0 fits each level on the open
+        coarser levels which each finer level is fitted on as well (evenly
+        spaced in row order, so the fit stays deterministic), so that it
+        still learns from easy rows. Exits are decided on the rows still
+        open only, and the meta-learner is fitted on the rows that reach it
+        (with settled rows only where its folds need them), as it sees only
+        those at predict time. 0 fits each level on the open
         rows alone; 1 fits every level on all rows. The default was chosen
         by the cascade's out-of-fold accuracy on training splits
         (``benchmarks/bench_settled.py``).
@@ -176,7 +178,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
     staged_fit_padded_ : dict of str to int
         With ``staged_fit=True``: for each level after which the rows left
         would not have filled the folds, the number of settled rows added to
-        the next level's rows so that they do.
+        the rows of what comes next (the next level, or after the last level
+        the meta-learner) so that they do.
     {features_in}
 
     See Also

@@ -4,7 +4,8 @@
 level's out-of-fold probabilities decide which of its rows exit there (the
 same thresholds early exit uses at predict time); the next level is fitted
 only on the rows left (and ``staged_fit_settled`` of the settled ones), and
-the meta-learner on the rows that reach it.
+the meta-learner on the rows that reach it (padded with settled rows only
+where its folds need them).
 """
 
 from __future__ import annotations
@@ -126,17 +127,20 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     else:
         stages = _fit_in_one_plan(model, levels, X, y, inputs, cascade)
     _record_stages(model, stages.fitted, y, inputs.weights)
+    stack_rows = stages.fit_rows
+    if not stages.in_one_plan:
+        stack_rows = _stack_rows(model, cascade, stages, y, inputs.splits)
     fit_info = _fit_stack_on_rows(
-        model, stages.fitted, X, y, stages.fit_rows, inputs, final_estimator
+        model, stages.fitted, X, y, stack_rows, inputs, final_estimator
     )
     if stages.in_one_plan and model.early_exit == "auto":
         _calibrate_as_without_stages(model, cascade, stages, y, fit_info.stack_correct)
     # Only the open rows reach the meta-learner at predict time.
     open_rows = np.flatnonzero(cascade.exit_at == len(levels))
-    stack_correct = fit_info.stack_correct[np.searchsorted(stages.fit_rows, open_rows)]
+    stack_correct = fit_info.stack_correct[np.searchsorted(stack_rows, open_rows)]
     cascade.settle_stack(open_rows, stack_correct)
     fit_info.stack_score = float(
-        np.average(fit_info.stack_correct, weights=cascade.weights[stages.fit_rows])
+        np.average(fit_info.stack_correct, weights=cascade.weights[stack_rows])
     )
     names = [stage.plan.name for stage in stages.fitted]
     fit_info.early_exit = cascade.early_exit(
@@ -261,19 +265,33 @@ def _settle_at(model, cascade, stage, y, rows, stages):
 
 
 def _next_rows(model, name, rows, y, splits):
-    """The rows the level after ``name`` is fitted on: the open rows,
-    ``staged_fit_settled`` of the settled ones and, when the folds would not
-    hold on those (a fold without rows to predict or with one class to
-    learn), the fewest more settled rows that let them, doubling their
-    number (``staged_fit_padded_`` records how many)."""
+    """The rows the level after ``name`` is fitted on: the open rows and
+    ``staged_fit_settled`` of the settled ones, padded where the folds need
+    it (:func:`_padded`)."""
+    n_kept = round(model.staged_fit_settled * (len(y) - len(rows.open)))
+    return _padded(model, name, rows.open, rows.fit, n_kept, y, splits)
+
+
+def _stack_rows(model, cascade, stages, y, splits):
+    """The rows the meta-learner is fitted on: those that reach it, padded
+    where the folds need it (:func:`_padded`)."""
+    open_rows = np.flatnonzero(cascade.exit_at == cascade.n_levels)
+    last = stages.fitted[-1].plan.name
+    return _padded(model, last, open_rows, stages.fit_rows, 0, y, splits)
+
+
+def _padded(model, name, open_rows, fit_rows, n_kept, y, splits):
+    """``open_rows`` and ``n_kept`` settled rows of ``fit_rows`` and, when the
+    folds would not hold on those (a fold without rows to predict or with one
+    class to learn), the fewest more settled rows that let them, doubling
+    their number (``staged_fit_padded_[name]`` records how many)."""
     n_samples = len(y)
-    n_kept = round(model.staged_fit_settled * (n_samples - len(rows.open)))
-    wanted = kept = _with_settled(rows.open, rows.fit, n_kept)
-    while len(kept) < len(rows.fit) and not _folds_hold(
+    wanted = kept = _with_settled(open_rows, fit_rows, n_kept)
+    while len(kept) < len(fit_rows) and not _folds_hold(
         restrict_splits(splits, kept, n_samples), y[kept]
     ):
-        n_kept = max(2 * n_kept, len(rows.open), 1)
-        kept = _with_settled(rows.open, rows.fit, n_kept)
+        n_kept = max(2 * n_kept, len(open_rows), 1)
+        kept = _with_settled(open_rows, fit_rows, n_kept)
     if len(kept) > len(wanted):
         model.staged_fit_padded_[name] = len(kept) - len(wanted)
     return kept
@@ -365,8 +383,8 @@ def _record_stages(model, stages, y, weights):
 
 
 def _fit_stack_on_rows(model, stages, X, y, rows, inputs, final_estimator):
-    """The meta-learner on ``rows`` (those that reach it and any settled rows
-    kept), and its out-of-fold answers.
+    """The meta-learner on ``rows`` (those that reach it, and any settled rows
+    the folds need), and its out-of-fold answers.
 
     Every level was fitted on a superset of ``rows``, so each has an
     out-of-fold prediction for every one of them.

@@ -169,6 +169,26 @@ def test_a_share_of_the_settled_rows_trains_the_finer_levels(rows, share):
     np.testing.assert_array_equal(clf.exit_levels(X), expected)
 
 
+class _CountingMeta(LogisticRegression):
+    """A logistic meta-learner that keeps the number of rows it was fitted on."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_fit_rows_ = len(y)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_the_meta_learner_fits_the_rows_that_reach_it(rows, share):
+    X, y = rows
+    clf = _staged(
+        early_exit=0.9, staged_fit_settled=share, final_estimator=_CountingMeta()
+    ).fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    assert len(clf.stage_rows_["fine"]) > len(open_rows) or share == 0
+    assert clf.final_estimator_.n_fit_rows_ == len(open_rows)
+    assert clf.staged_fit_padded_ == {}
+
+
 def test_predict_exits_where_training_did(rows):
     X, y = rows
     clf = _staged(early_exit=0.9).fit(X, y)
@@ -214,8 +234,9 @@ def test_open_rows_too_few_for_the_folds_are_padded_with_settled_rows(rows):
     open_rows = np.flatnonzero(X[:, 2] <= 0.9)  # of class 0 only
     settled = np.setdiff1d(np.arange(120), open_rows)
     fine_rows = clf.stage_rows_["fine"]
-    # The open rows and as many settled rows, evenly spaced: both classes.
-    assert clf.staged_fit_padded_ == {"oracle": len(open_rows)}
+    # The open rows and as many settled rows, evenly spaced: both classes;
+    # the meta-learner's folds need the same.
+    assert clf.staged_fit_padded_ == {"oracle": len(open_rows), "fine": len(open_rows)}
     expected = np.union1d(open_rows, settled[_evenly(len(settled), len(open_rows))])
     np.testing.assert_array_equal(fine_rows, expected)
     assert set(y[fine_rows]) == {0, 1} and clf.staged_fit_stopped_ is None
@@ -237,7 +258,7 @@ def test_padding_doubles_until_the_folds_hold(rows):
     X[[0, 1, 60], 2] = 0.6  # three rows left open, too few for three folds
     clf = _staged(early_exit=0.9).fit(X, y)
     # 3 settled rows (one per fold at most) then 6: 3 + 6 rows fill 3 folds.
-    assert clf.staged_fit_padded_ == {"oracle": 6}
+    assert clf.staged_fit_padded_ == {"oracle": 6, "fine": 6}  # and the stack's
     assert len(clf.stage_rows_["fine"]) == 9
 
 
@@ -333,7 +354,8 @@ def test_padded_stages_still_fit_one_level_at_a_time(rows, runs):
     X[y == 1, 2] = 0.99  # after the oracle, one class is left: padded
     clf = _three_stages(early_exit=0.9).fit(X, y)
     assert runs == [["oracle"], ["middle"], ["fine"]]
-    assert list(clf.staged_fit_padded_) == ["oracle", "middle"]  # class 0 only
+    # Class 0 only after each: the middle and fine levels and the stack.
+    assert list(clf.staged_fit_padded_) == ["oracle", "middle", "fine"]
     # Each level's exits still stand, in order.
     expected = np.where(
         X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
