@@ -130,7 +130,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         and ``staged_fit_stopped_`` says that.
         ``stage_rows_`` holds the rows each level was fitted on;
         ``levels_report()`` their number and the fit seconds.
-    staged_fit_settled : float in [0, 1], default=0.25
+    staged_fit_settled : float in [0, 1], default=0.5
         With ``staged_fit=True``: the share of the rows that exited at
         coarser levels which each finer level is fitted on as well (evenly
         spaced in row order, so the fit stays deterministic), so that it
@@ -237,7 +237,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         early_exit=None,
         early_exit_tolerance=0.005,
         staged_fit=False,
-        staged_fit_settled=0.25,
+        staged_fit_settled=0.5,
         n_jobs=None,
         verbose=0,
         timeout=None,
