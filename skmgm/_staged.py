@@ -87,6 +87,10 @@ class _Cascade:
             full_confidence, full_correct, self.correct, remaining, self.weights, target
         )
 
+    def open_rows(self):
+        """The rows no level has let exit: those that reach the stack."""
+        return np.flatnonzero(self.exit_at == self.n_levels)
+
     def settle(self, index, rows, exits, level_correct):
         self.correct[rows[exits]] = level_correct[exits]
         self.exit_at[rows[exits]] = index
@@ -136,7 +140,7 @@ def fit_staged(model, levels, X, y, inputs, final_estimator):
     if stages.in_one_plan and model.early_exit == "auto":
         _calibrate_as_without_stages(model, cascade, stages, y, fit_info.stack_correct)
     # Only the open rows reach the meta-learner at predict time.
-    open_rows = np.flatnonzero(cascade.exit_at == len(levels))
+    open_rows = cascade.open_rows()
     stack_correct = fit_info.stack_correct[np.searchsorted(stack_rows, open_rows)]
     cascade.settle_stack(open_rows, stack_correct)
     fit_info.stack_score = float(
@@ -275,9 +279,8 @@ def _next_rows(model, name, rows, y, splits):
 def _stack_rows(model, cascade, stages, y, splits):
     """The rows the meta-learner is fitted on: those that reach it, padded
     where the folds need it (:func:`_padded`)."""
-    open_rows = np.flatnonzero(cascade.exit_at == cascade.n_levels)
     last = stages.fitted[-1].plan.name
-    return _padded(model, last, open_rows, stages.fit_rows, 0, y, splits)
+    return _padded(model, last, cascade.open_rows(), stages.fit_rows, 0, y, splits)
 
 
 def _padded(model, name, open_rows, fit_rows, n_kept, y, splits):

@@ -117,10 +117,10 @@ class KernelOutputs:
     def kernels(self, ks):
         """(kernels, rows, length): the outputs of the kernels ``ks`` (a
         slice of the 84), in one addition."""
-        a, pair = KERNEL_INDICES[ks, 0], _PAIR_OF[ks]
-        if len(a) == 1:  # views, not the copies fancy indexing makes
-            return (self.first[a[0]] + self.pairs[pair[0]])[None]
-        return self.first[a] + self.pairs[pair]
+        chosen = range(len(KERNEL_INDICES))[ks]
+        if len(chosen) == 1:  # views, not the copies fancy indexing makes
+            return self.kernel(chosen[0])[None]
+        return self.first[KERNEL_INDICES[ks, 0]] + self.pairs[_PAIR_OF[ks]]
 
 
 def own_quantiles(values, levels):
