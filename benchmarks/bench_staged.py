@@ -1,7 +1,8 @@
 """Staged fitting: fit time and test accuracy against the plain fit.
 
-``staged_fit=True`` (with the default ``staged_fit_settled`` and with 0, the
-open rows alone) against ``staged_fit=False``, all with
+``staged_fit=True`` (with the defaults of ``staged_fit_settled`` and
+``staged_fit_settled_ratio``, with no ratio, and with no settled rows: the open
+rows alone) against ``staged_fit=False``, all with
 ``early_exit="auto"``, fitted alternately on the same split, 3 seeds: digits
 (deep-forest's split) with ``make_image_levels((8, 8))``'s plain pixels before
 its shifted pixels (the preset alone has one level, nothing to stage) and
@@ -36,11 +37,15 @@ TITLE = "staged_fit: fine levels fitted only on the rows left open"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 PLAIN = "plain"
-# Each fit's parameters besides early_exit="auto"; "staged" keeps the default
-# staged_fit_settled.
+# Each fit's parameters besides early_exit="auto"; "staged" keeps the defaults
+# of staged_fit_settled and staged_fit_settled_ratio.
 SETTINGS = {
     PLAIN: {},
     "staged": {"staged_fit": True},
+    "staged, settled rows per open row not capped": {
+        "staged_fit": True,
+        "staged_fit_settled_ratio": None,
+    },
     "staged, settled 0": {"staged_fit": True, "staged_fit_settled": 0.0},
 }
 
@@ -82,7 +87,7 @@ def run(quick: bool, n_jobs: int) -> list:
                         "first_exit_share": next(
                             iter(model.early_exit_shares_.values())
                         ),
-                        "settled": model.staged_fit_settled,
+                        "settled": _settled(model),
                     }
             fit_s = {key: statistics.median(times) for key, times in seconds.items()}
             for key in SETTINGS:
@@ -94,6 +99,13 @@ def run(quick: bool, n_jobs: int) -> list:
                 rows.append(row | {"fit_ratio": fit_s[key] / fit_s[PLAIN]})
                 print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def _settled(model):
+    """``staged_fit_settled`` and, where it keeps settled rows, the ratio."""
+    if model.staged_fit_settled == 0:
+        return "0"
+    return f"{model.staged_fit_settled:g}, {model.staged_fit_settled_ratio}"
 
 
 def _shares(model, n_rows):
@@ -121,7 +133,7 @@ def table(rows: list) -> str:
                 f"{mean(plain, 'score'):.4f}", f"{mean(runs, 'score'):.4f}",
                 shares,
             ])  # fmt: skip
-    header = ["data set", "staged_fit_settled", "seeds"]
+    header = ["data set", "staged_fit_settled, _ratio", "seeds"]
     header += ["fit time ratio staged / plain (median)"]
     header += ["first level's fit / plain fit (median)"]
     header += ["training rows exiting at the first level, staged / plain"]

@@ -291,8 +291,9 @@ def make_image_levels(
     candidate without the shifted copies was less accurate, whatever its
     other levels; the logistic stack on the one level was less accurate than
     the vote (which, with one level, is that level's answer), and staged
-    fitting of the pixels and the shifted pixels (with the default share of
-    settled rows) saved about 40% of the fit but lost more than 0.002. With
+    fitting of the pixels and the shifted pixels (with the defaults of
+    ``staged_fit_settled`` and ``staged_fit_settled_ratio``) cost about a
+    quarter of the fit but lost more than 0.002. With
     one level, early exit and staged fitting have no level to spare:
     ``granularities=("pixels", "shifted_pixels")`` gives them one (the plain
     pixels settle the easy images). No view learns from

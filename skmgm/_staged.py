@@ -3,9 +3,9 @@
 ``MultiGranularityClassifier(staged_fit=True)`` fits its levels in order. A
 level's out-of-fold probabilities decide which of its rows exit there (the
 same thresholds early exit uses at predict time); the next level is fitted
-only on the rows left (and ``staged_fit_settled`` of the settled ones), and
-the meta-learner on the rows that reach it (padded with settled rows only
-where its folds need them).
+only on the rows left (and ``staged_fit_settled`` of the settled ones, at
+most ``staged_fit_settled_ratio`` per open row), and the meta-learner on the
+rows that reach it (padded with settled rows only where its folds need them).
 """
 
 from __future__ import annotations
@@ -270,9 +270,12 @@ def _settle_at(model, cascade, stage, y, rows, stages):
 
 def _next_rows(model, name, rows, y, splits):
     """The rows the level after ``name`` is fitted on: the open rows and
-    ``staged_fit_settled`` of the settled ones, padded where the folds need
-    it (:func:`_padded`)."""
+    ``staged_fit_settled`` of the settled ones, at most
+    ``staged_fit_settled_ratio`` settled rows per open row, padded where the
+    folds need it (:func:`_padded`)."""
     n_kept = round(model.staged_fit_settled * (len(y) - len(rows.open)))
+    if model.staged_fit_settled_ratio is not None:
+        n_kept = min(n_kept, round(model.staged_fit_settled_ratio * len(rows.open)))
     return _padded(model, name, rows.open, rows.fit, n_kept, y, splits)
 
 

@@ -144,7 +144,9 @@ def _three_stages(**params):
 def test_a_share_of_the_settled_rows_trains_the_finer_levels(rows, share):
     X, y = rows
     _Recording.log = []
-    clf = _three_stages(early_exit=0.9, staged_fit_settled=share).fit(X, y)
+    clf = _three_stages(
+        early_exit=0.9, staged_fit_settled=share, staged_fit_settled_ratio=None
+    ).fit(X, y)
     # Each oracle lets the rows exit whose confidence column passes 0.9.
     open_after = {
         "middle": np.flatnonzero(X[:, 2] <= 0.9),
@@ -167,6 +169,24 @@ def test_a_share_of_the_settled_rows_trains_the_finer_levels(rows, share):
         np.where(X[:, 7] > 0.9, "middle", "final_estimator"),
     )
     np.testing.assert_array_equal(clf.exit_levels(X), expected)
+
+
+@pytest.mark.parametrize("ratio", [None, 0.1, 0.25, 3.0])
+def test_the_settled_rows_per_open_row_are_capped(rows, ratio):
+    X, y = rows
+    clf = _three_stages(
+        early_exit=0.9, staged_fit_settled=0.5, staged_fit_settled_ratio=ratio
+    ).fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] <= 0.9)
+    n_settled = 120 - len(open_rows)
+    kept = np.setdiff1d(clf.stage_rows_["middle"], open_rows)
+    expected = round(0.5 * n_settled)
+    if ratio is not None:
+        expected = min(expected, round(ratio * len(open_rows)))
+    assert np.isin(open_rows, clf.stage_rows_["middle"]).all()
+    assert len(kept) == expected
+    # The rows are drawn so that the cap binds at least once.
+    assert ratio is None or ratio > 1 or expected < round(0.5 * n_settled)
 
 
 class _CountingMeta(LogisticRegression):
