@@ -109,7 +109,10 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         levels exist: every exit is charged as a loss when wrong, as if the
         finer levels would have got the row right, and the exits together may
         lose at most ``early_exit_tolerance`` of the rows (less one row's
-        worth). The cascade's out-of-fold accuracy over all rows is in
+        worth). A threshold that every row reaching its level would pass
+        is raised to the lowest of their confidences, so that the least
+        confident rows stay open for the finer levels and the meta-learner.
+        The cascade's out-of-fold accuracy over all rows is in
         ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
         on the rows it was fitted on). When the rows left would not fill the
         folds (a fold with no row to predict, or one class to learn from),

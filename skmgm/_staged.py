@@ -258,11 +258,9 @@ def _settle_at(model, cascade, stage, y, rows, stages):
         model._n_classes(), cascade.weights[rows.fit],
     )  # fmt: skip
     threshold, exits, level_correct = _exits_at(
-        model, cascade, plan, fit, y, rows.fit, rows.open, stages.temperatures
-    )
-    if exits.all():
-        # The finer levels and the meta-learner need rows to be fitted on.
-        threshold, exits = NEVER, np.zeros_like(exits)
+        model, cascade, plan, fit, y, rows.fit, rows.open, stages.temperatures,
+        leave_rows_open=True,
+    )  # fmt: skip
     stages.thresholds[plan.name] = threshold
     cascade.settle(len(stages.fitted) - 1, rows.open, exits, level_correct)
     rows.open = rows.open[~exits]
@@ -320,12 +318,18 @@ def _calibrate_as_without_stages(model, cascade, stages, y, stack_correct):
         open_rows = open_rows[~exits]
 
 
-def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):
+def _exits_at(
+    model, cascade, plan, fit, y, fit_rows, open_rows, temperatures,
+    leave_rows_open=False,
+):  # fmt: skip
     """The level's threshold, which open rows exit there, and whether the
     level's out-of-fold answer is right for each open row.
 
     Only the open rows can exit: settled rows in the level's fit only
-    trained it.
+    trained it. With ``leave_rows_open``, a threshold every open row would
+    pass is raised to the lowest confidence among them, so that the least
+    confident rows stay open for the finer levels and the meta-learner to be
+    fitted on.
     """
     confidence, level_correct = _level_answers(
         model, plan, fit, y[fit_rows], temperatures.get(plan.name)
@@ -336,6 +340,8 @@ def _exits_at(model, cascade, plan, fit, y, fit_rows, open_rows, temperatures):
         return NEVER, np.zeros(len(open_rows), dtype=bool), level_correct
     confidence = confidence[at]
     threshold = cascade.threshold(model, open_rows, confidence, level_correct)
+    if leave_rows_open and (confidence > threshold).all():
+        threshold = float(confidence.min())
     return threshold, confidence > threshold, level_correct
 
 

@@ -267,6 +267,17 @@ def test_open_rows_too_few_for_the_folds_are_padded_with_settled_rows(rows):
     np.testing.assert_array_equal(clf.exit_levels(X) == "oracle", X[:, 2] > 0.9)
 
 
+def test_a_threshold_every_open_row_passes_leaves_the_least_confident_open(rows):
+    X, y = rows
+    # Every row passes 0.5 at the oracle: its confidences are 0.6 and 0.99.
+    clf = _staged(early_exit=0.5).fit(X, y)
+    open_rows = np.flatnonzero(X[:, 2] == 0.6)
+    assert clf.early_exit_thresholds_["oracle"] == pytest.approx(0.6)
+    assert np.isin(open_rows, clf.stage_rows_["fine"]).all()
+    assert len(clf.stage_rows_["fine"]) < 120
+    np.testing.assert_array_equal(clf.exit_levels(X) == "oracle", X[:, 2] > 0.6)
+
+
 def _evenly(n_candidates, n_kept):
     return np.linspace(0, n_candidates - 1, n_kept).round().astype(int)
 
@@ -282,13 +293,14 @@ def test_padding_doubles_until_the_folds_hold(rows):
     assert len(clf.stage_rows_["fine"]) == 9
 
 
-def test_a_level_that_would_settle_every_row_lets_none_exit(rows):
+def test_a_level_equally_confident_on_every_row_lets_none_exit(rows):
     X, y = rows
     X = X.copy()
     X[:, 2] = 0.99
     clf = _staged(early_exit=0.9).fit(X, y)
+    # Raised to the lowest confidence, the threshold leaves every row open.
     assert len(clf.stage_rows_["fine"]) == 120
-    assert clf.early_exit_thresholds_["oracle"] == 1.0
+    assert clf.early_exit_thresholds_["oracle"] == 0.99
     assert (clf.exit_levels(X) == "final_estimator").all()
 
 
