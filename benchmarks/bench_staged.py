@@ -3,15 +3,20 @@
 ``staged_fit=True`` (with the defaults of ``staged_fit_settled`` and
 ``staged_fit_settled_ratio``, with no ratio, and with no settled rows: the open
 rows alone) against ``staged_fit=False``, all with
-``early_exit="auto"``, fitted alternately on the same split, 3 seeds: digits
+``early_exit="auto"``, fitted alternately on the same split, 3 seeds; and, as a
+bound, the staged fit (defaults) with ``early_exit`` fixed at the plain fit's
+first-level threshold, so that the first level lets the rows exit that a
+perfect estimate of the stack's answers would let exit (every level then exits
+at that threshold): digits
 (deep-forest's split) with ``make_image_levels((8, 8))``'s plain pixels before
 its shifted pixels (the preset alone has one level, nothing to stage) and
 ``final_estimator="vote"``, and the two development-panel series sets with the
 most training rows (ProximalPhalanxOutlineCorrect and FaceAll, official splits)
 with ``make_series_levels`` and ``final_estimator="vote"``. Reported: the
 median fit-time ratio staged / plain, the first level's fit seconds
-(``level_fit_seconds_``) over the plain fit's, the mean test accuracies, and
-the share of the training rows each level was fitted on.
+(``level_fit_seconds_``) over the plain fit's, the mean out-of-fold cascade
+accuracies on the training rows (``early_exit_scores_["cascade"]``), the mean
+test accuracies, and the share of the training rows each level was fitted on.
 """
 
 from __future__ import annotations
@@ -47,7 +52,19 @@ SETTINGS = {
         "staged_fit_settled_ratio": None,
     },
     "staged, settled 0": {"staged_fit": True, "staged_fit_settled": 0.0},
+    "staged, first level exiting as in the plain fit": {
+        "staged_fit": True,
+        "early_exit": PLAIN,  # the plain fit's first threshold, per seed
+    },
 }
+
+
+def _params(key, plain_threshold):
+    """The fit parameters of setting ``key``, ``PLAIN`` thresholds resolved."""
+    params = {"early_exit": "auto", **SETTINGS[key]}
+    if params["early_exit"] == PLAIN:
+        params["early_exit"] = plain_threshold
+    return params
 
 
 def _cases(quick: bool):
@@ -66,6 +83,14 @@ def run(quick: bool, n_jobs: int) -> list:
     rows = []
     for dataset, (X_train, y_train, X_test, y_test), levels, final in _cases(quick):
         for seed in range(1 if quick else 3):
+            plain_threshold = _first_threshold(
+                MultiGranularityClassifier(
+                    levels(random_state=seed),
+                    final_estimator=final,
+                    early_exit="auto",
+                    n_jobs=n_jobs,
+                ).fit(X_train, y_train)
+            )
             seconds = {key: [] for key in SETTINGS}
             first_level_s = {key: [] for key in SETTINGS}
             fits = {}
@@ -74,15 +99,15 @@ def run(quick: bool, n_jobs: int) -> list:
                     model = MultiGranularityClassifier(
                         levels(random_state=seed),
                         final_estimator=final,
-                        early_exit="auto",
                         n_jobs=n_jobs,
-                        **SETTINGS[key],
+                        **_params(key, plain_threshold),
                     )
                     seconds[key].append(timed(model.fit, X_train, y_train)[1])
                     first = next(iter(model.level_fit_seconds_.values()))
                     first_level_s[key].append(first)
                     fits[key] = {
                         "score": float(model.score(X_test, y_test)),
+                        "cascade_oof": model.early_exit_scores_["cascade"],
                         "fit_rows_share": _shares(model, len(y_train)),
                         "first_exit_share": next(
                             iter(model.early_exit_shares_.values())
@@ -99,6 +124,10 @@ def run(quick: bool, n_jobs: int) -> list:
                 rows.append(row | {"fit_ratio": fit_s[key] / fit_s[PLAIN]})
                 print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def _first_threshold(model):
+    return next(iter(model.early_exit_thresholds_.values()))
 
 
 def _settled(model):
@@ -124,19 +153,21 @@ def table(rows: list) -> str:
                 for name in runs[0]["fit_rows_share"]
             )
             lines.append([
-                dataset, runs[0]["settled"], len(runs),
+                dataset, setting, runs[0]["settled"], len(runs),
                 f"**{median(runs, 'fit_ratio'):.2f}** ({median(runs, 'fit_s'):.2f}"
                 f" s vs {median(plain, 'fit_s'):.2f} s)",
                 f"{median(runs, 'first_level_ratio'):.2f}",
                 f"{mean(runs, 'first_exit_share'):.2f} / "
                 f"{mean(plain, 'first_exit_share'):.2f}",
+                f"{mean(runs, 'cascade_oof'):.4f} / {mean(plain, 'cascade_oof'):.4f}",
                 f"{mean(plain, 'score'):.4f}", f"{mean(runs, 'score'):.4f}",
                 shares,
             ])  # fmt: skip
-    header = ["data set", "staged_fit_settled, _ratio", "seeds"]
+    header = ["data set", "fit", "staged_fit_settled, _ratio", "seeds"]
     header += ["fit time ratio staged / plain (median)"]
     header += ["first level's fit / plain fit (median)"]
     header += ["training rows exiting at the first level, staged / plain"]
+    header += ["out-of-fold cascade accuracy (training), staged / plain"]
     header += ["test accuracy plain", "test accuracy staged"]
     return markdown([*header, "share of training rows each level was fitted on"], lines)
 
