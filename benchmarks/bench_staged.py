@@ -42,6 +42,8 @@ TITLE = "staged_fit: fine levels fitted only on the rows left open"
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 PLAIN = "plain"
+# Stands for the plain fit's first-level threshold, found per seed.
+PLAIN_THRESHOLD = object()
 # Each fit's parameters besides early_exit="auto"; "staged" keeps the defaults
 # of staged_fit_settled and staged_fit_settled_ratio.
 SETTINGS = {
@@ -54,15 +56,15 @@ SETTINGS = {
     "staged, settled 0": {"staged_fit": True, "staged_fit_settled": 0.0},
     "staged, first level exiting as in the plain fit": {
         "staged_fit": True,
-        "early_exit": PLAIN,  # the plain fit's first threshold, per seed
+        "early_exit": PLAIN_THRESHOLD,
     },
 }
 
 
 def _params(key, plain_threshold):
-    """The fit parameters of setting ``key``, ``PLAIN`` thresholds resolved."""
+    """The fit parameters of setting ``key``, ``PLAIN_THRESHOLD`` resolved."""
     params = {"early_exit": "auto", **SETTINGS[key]}
-    if params["early_exit"] == PLAIN:
+    if params["early_exit"] is PLAIN_THRESHOLD:
         params["early_exit"] = plain_threshold
     return params
 
@@ -83,14 +85,13 @@ def run(quick: bool, n_jobs: int) -> list:
     rows = []
     for dataset, (X_train, y_train, X_test, y_test), levels, final in _cases(quick):
         for seed in range(1 if quick else 3):
-            plain_threshold = _first_threshold(
-                MultiGranularityClassifier(
-                    levels(random_state=seed),
-                    final_estimator=final,
-                    early_exit="auto",
-                    n_jobs=n_jobs,
-                ).fit(X_train, y_train)
-            )
+            plain = MultiGranularityClassifier(
+                levels(random_state=seed),
+                final_estimator=final,
+                early_exit="auto",
+                n_jobs=n_jobs,
+            ).fit(X_train, y_train)
+            plain_threshold = _first(plain.early_exit_thresholds_)
             seconds = {key: [] for key in SETTINGS}
             first_level_s = {key: [] for key in SETTINGS}
             fits = {}
@@ -103,15 +104,12 @@ def run(quick: bool, n_jobs: int) -> list:
                         **_params(key, plain_threshold),
                     )
                     seconds[key].append(timed(model.fit, X_train, y_train)[1])
-                    first = next(iter(model.level_fit_seconds_.values()))
-                    first_level_s[key].append(first)
+                    first_level_s[key].append(_first(model.level_fit_seconds_))
                     fits[key] = {
                         "score": float(model.score(X_test, y_test)),
                         "cascade_oof": model.early_exit_scores_["cascade"],
                         "fit_rows_share": _shares(model, len(y_train)),
-                        "first_exit_share": next(
-                            iter(model.early_exit_shares_.values())
-                        ),
+                        "first_exit_share": _first(model.early_exit_shares_),
                         "settled": _settled(model),
                     }
             fit_s = {key: statistics.median(times) for key, times in seconds.items()}
@@ -126,8 +124,9 @@ def run(quick: bool, n_jobs: int) -> list:
     return rows
 
 
-def _first_threshold(model):
-    return next(iter(model.early_exit_thresholds_.values()))
+def _first(per_level):
+    """The first level's value of a per-level attribute."""
+    return next(iter(per_level.values()))
 
 
 def _settled(model):

@@ -340,9 +340,11 @@ def _exits_at(
         return NEVER, np.zeros(len(open_rows), dtype=bool), level_correct
     confidence = confidence[at]
     threshold = cascade.threshold(model, open_rows, confidence, level_correct)
-    if leave_rows_open and (confidence > threshold).all():
+    exits = confidence > threshold
+    if leave_rows_open and exits.all():
         threshold = float(confidence.min())
-    return threshold, confidence > threshold, level_correct
+        exits = confidence > threshold
+    return threshold, exits, level_correct
 
 
 def _with_settled(open_rows, fit_rows, n_kept):

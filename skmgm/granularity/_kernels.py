@@ -84,11 +84,10 @@ def shifted_copies(X, dilation):
 def convolutions(X, dilation):
     """(84, rows, length): every kernel's output at ``dilation``.
 
-    The reference form of :class:`KernelOutputs`, which builds the same
-    outputs one kernel at a time with one addition each.
+    The reference form of :class:`KernelOutputs`, whose stacks of kernels
+    the transform pools.
     """
-    outputs = KernelOutputs(X, dilation)
-    return np.stack([outputs[k] for k in range(len(KERNEL_INDICES))])
+    return KernelOutputs(X, dilation).kernels(slice(None))
 
 
 class KernelOutputs:
@@ -96,7 +95,8 @@ class KernelOutputs:
 
     ``-(sum of nine copies) + 3 * copy`` is kept for each of the nine
     positions and ``3 * (copy_b + copy_c)`` for each pair, so that each
-    kernel's output ``outputs[k]`` costs one addition.
+    kernel's output (:meth:`kernel`, or a stack of them, :meth:`kernels`)
+    costs one addition.
     """
 
     def __init__(self, X, dilation):
@@ -106,9 +106,6 @@ class KernelOutputs:
         self.pairs = np.empty((len(_PAIRS), *X.shape), dtype=X.dtype)
         for pair, (b, c) in zip(self.pairs, _PAIRS):
             np.add(gamma[b], gamma[c], out=pair)
-
-    def __getitem__(self, k):
-        return self.kernel(k)
 
     def kernel(self, k, rows=slice(None)):
         """Kernel ``k``'s output on ``rows`` (all rows by default)."""
