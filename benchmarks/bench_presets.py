@@ -46,7 +46,9 @@ def _config(
     }
 
 
-def _series(granularities, final_estimator=None, early_exit=None, **preset):
+def _series(
+    granularities, final_estimator=None, early_exit=None, staged_fit=False, **preset
+):
     """A series candidate; its kernel levels pooled as MiniRocket (PPV, 10,000
     features) in the input's float type, and its forest and ridge models
     fitted per fold (no bootstrap, no leave-one-out) unless it says
@@ -54,9 +56,16 @@ def _series(granularities, final_estimator=None, early_exit=None, **preset):
     pinned = {"pooling": ("ppv",), "n_features": 10_000}
     per_fold = {"oob_score": False, "leave_one_out": False, "dtype": None}
     preset = pinned | per_fold | preset
-    return _config(granularities, final_estimator, early_exit, **preset)
+    return _config(granularities, final_estimator, early_exit, staged_fit, **preset)
 
 
+# make_series_levels' defaults under the vote: the configuration chosen.
+PRESET = {
+    "final_estimator": "vote",
+    "oob_score": True,
+    "dtype": np.float32,
+    "leave_one_out": True,
+}
 THREE = ["kernels", "slope_kernels", "intervals"]
 ALL_SERIES = ["competing_kernels", *THREE]
 SERIES = {
@@ -112,8 +121,16 @@ SERIES = {
     # The same, its ridge models fitted once, their leave-one-out decision
     # values stacked instead of their fold fits (LeaveOneOutRidgeClassifier).
     "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
-    "bag, kernels in float32, ridge leave one out": _series(
-        ALL_SERIES, "vote", oob_score=True, dtype=np.float32, leave_one_out=True
+    "bag, kernels in float32, ridge leave one out": _series(ALL_SERIES, **PRESET),
+    # The preset under early exit, and with a staged fit too: what they do to
+    # the cross-validated accuracy and to the fit (bench_ucr times predict).
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag, kernels in float32, ridge leave one out, early exit": _series(
+        ALL_SERIES, **PRESET, early_exit="auto"
+    ),
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag, kernels in float32, ridge leave one out, early exit, staged fit": _series(
+        ALL_SERIES, **PRESET, early_exit="auto", staged_fit=True
     ),
 }
 IMAGES = {
