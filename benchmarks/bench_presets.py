@@ -60,7 +60,11 @@ def _series(
 
 
 # make_series_levels' defaults under the vote: the configuration chosen.
-PRESET = {
+CHOSEN = (
+    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
+    "bag, kernels in float32, ridge leave one out"
+)
+CHOSEN_OPTIONS = {
     "final_estimator": "vote",
     "oob_score": True,
     "dtype": np.float32,
@@ -120,17 +124,12 @@ SERIES = {
     ),
     # The same, its ridge models fitted once, their leave-one-out decision
     # values stacked instead of their fold fits (LeaveOneOutRidgeClassifier).
-    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
-    "bag, kernels in float32, ridge leave one out": _series(ALL_SERIES, **PRESET),
+    CHOSEN: _series(ALL_SERIES, **CHOSEN_OPTIONS),
     # The preset under early exit, and with a staged fit too: what they do to
     # the cross-validated accuracy and to the fit (bench_ucr times predict).
-    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
-    "bag, kernels in float32, ridge leave one out, early exit": _series(
-        ALL_SERIES, **PRESET, early_exit="auto"
-    ),
-    "competing_kernels + kernels + slope_kernels + intervals, vote, forest out of "
-    "bag, kernels in float32, ridge leave one out, early exit, staged fit": _series(
-        ALL_SERIES, **PRESET, early_exit="auto", staged_fit=True
+    f"{CHOSEN}, early exit": _series(ALL_SERIES, **CHOSEN_OPTIONS, early_exit="auto"),
+    f"{CHOSEN}, early exit, staged fit": _series(
+        ALL_SERIES, **CHOSEN_OPTIONS, early_exit="auto", staged_fit=True
     ),
 }
 IMAGES = {

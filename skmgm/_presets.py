@@ -146,12 +146,13 @@ def make_series_levels(
     the finalists on a second seed in ``bench_preset_seeds.py``): the most
     accurate plain fit on the mean of two cross-validation seeds, and the
     cheapest within 0.002 of the most accurate finalist (the same levels
-    under early exit with a staged fit, 0.0011 above it and dearer when
-    fitted alternately with it). The same levels with the forest and the ridge models
-    fitted per fold and the kernels in float64 were 0.0001 below it for
-    two to three times the fold fit; with the ridge models per fold, 0.0015 below
-    it; the three levels without ``"competing_kernels"`` were 0.0017 below
-    it or more; the logistic stack and the kernels alone were less accurate.
+    under early exit with a staged fit, above it by less than 0.002 and
+    dearer when fitted alternately with it). The same levels with the
+    forest and the ridge models fitted per fold and the kernels in float64
+    were 0.0001 below it for two to three times the fold fit; with the ridge
+    models per fold, 0.0015 below it; the three levels without
+    ``"competing_kernels"`` were 0.0017 below it or more; the logistic stack
+    and the kernels alone were less accurate.
     Every view learns nothing from the labels (the ridge levels' scalers
     included), so a multi-granularity estimator computes each once per fit
     (``fit_once="label_free"``), not per fold. The regressor's levels take
