@@ -87,8 +87,8 @@ def models(seed: int, n_jobs: int) -> dict:
 
 def cheap_first_level(seed: int) -> tuple:
     """The preset's kernel level with 840 features instead of 10,000 (each
-    of MiniRocket's 84 kernels at ten biases and dilations, not 119): about
-    a tenth of its cost, a first level at which early exit and the staged
+    of MiniRocket's 84 kernels at ten biases and dilations, not 119), for a
+    fraction of its cost: a first level at which early exit and the staged
     fit can settle easy rows before the preset's four."""
     [(_, view, estimator)] = make_series_levels(
         random_state=seed, granularities=("kernels",), n_features=840
