@@ -28,6 +28,7 @@ import bench_digits
 import bench_early_exit
 import bench_fit
 import bench_fit_once
+import bench_image_views
 import bench_out_of_bag
 import bench_plan_views
 import bench_preset_seeds
@@ -58,6 +59,7 @@ BENCHMARKS = {
         bench_settled,
         bench_presets,
         bench_preset_seeds,
+        bench_image_views,
         bench_fit_once,
         bench_plan_views,
         bench_transforms,
