@@ -9,7 +9,8 @@ for another kernel or a nearest-neighbour model on the same copies, or vote
 three machines fitted on differently moved copies. Each is scored by 5-fold
 cross-validation, folds shuffled with two seeds, on the training split of
 digits (deep-forest's split); the test split is never read. Fit times are of
-one fold, two folds fitting at once: read them as an order.
+one fold, with as many folds fitting at once as there are cores: read them as
+an order.
 """
 
 from __future__ import annotations
