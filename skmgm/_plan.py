@@ -409,12 +409,10 @@ def _collect(results, tasks, verbose, timeout):
     except Exception as exc:
         # A task's own error names its level already; a lost worker or a
         # cancelled future does not.
-        if hasattr(exc, "add_note"):
-            raised_by = getattr(exc, "_skmgm_task", None)
-            pending = [task for task in tasks if task.key != raised_by]
-            exc.add_note(
-                f"Unfinished tasks when it was raised: {_pending(pending, by_key)}."
-            )
+        raised_by = getattr(exc, "_skmgm_task", None)
+        pending = _pending([task for task in tasks if task.key != raised_by], by_key)
+        if pending and hasattr(exc, "add_note"):
+            exc.add_note(f"Unfinished tasks when it was raised: {pending}.")
         raise
     return by_key
 

@@ -95,9 +95,10 @@ def _chosen(available: dict, granularities, preset: str) -> list:
     names = (granularities,) if isinstance(granularities, str) else granularities
     unknown = [name for name in names if name not in available]
     if unknown or not names:
+        what = f"holds unknown names {unknown}" if unknown else "is empty"
         raise ValueError(
-            f"{preset}: granularities={granularities!r} holds unknown names "
-            f"{unknown}; choose one or more of {list(available)}."
+            f"{preset}: granularities={granularities!r} {what}; choose one or "
+            f"more of {list(available)}."
         )
     return [(name, *available[name]()) for name in available if name in names]
 

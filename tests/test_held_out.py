@@ -131,6 +131,8 @@ def test_out_of_bag_rows_without_an_estimate_raise_naming_the_level(binary_data)
     ):
         clf.fit(X, y)
     assert "Raised by level 'rf' during the refit on all rows." in info.value.__notes__
+    # Its one task was the whole plan: no note of unfinished tasks, not an empty one.
+    assert not [n for n in info.value.__notes__ if n.startswith("Unfinished")]
 
 
 def test_out_of_bag_multilabel_stacks_each_label_s_probability():

@@ -157,6 +157,8 @@ def test_granularities_are_chosen_by_name_in_the_preset_order():
     assert [name for name, _, _ in make_image_levels((8, 8))] == ["shifted_pixels"]
     with pytest.raises(ValueError, match=r"granularities=\('raw',\).*\['raw'\]"):
         make_image_levels((8, 8), granularities=("raw",))
+    with pytest.raises(ValueError, match=r"granularities=\(\) is empty; choose"):
+        make_series_levels(granularities=())
 
 
 def test_series_kernel_levels_take_the_pooling(rhythms):
