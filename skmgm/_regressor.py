@@ -84,6 +84,35 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
     _estimator_kind = "regressor"
 
+    # Its own signature, as scikit-learn's StackingRegressor has: a wrong
+    # keyword then names this class, not the private base.
+    def __init__(
+        self,
+        levels=None,
+        final_estimator=None,
+        *,
+        cv=None,
+        passthrough=False,
+        refit=True,
+        fit_once="label_free",
+        out_of_bag="auto",
+        n_jobs=None,
+        verbose=0,
+        timeout=None,
+    ):
+        super().__init__(
+            levels,
+            final_estimator,
+            cv=cv,
+            passthrough=passthrough,
+            refit=refit,
+            fit_once=fit_once,
+            out_of_bag=out_of_bag,
+            n_jobs=n_jobs,
+            verbose=verbose,
+            timeout=timeout,
+        )
+
     def _default_levels(self):
         return [
             ("binned", KBinsDiscretizer(n_bins=8, strategy="uniform"), RidgeCV()),

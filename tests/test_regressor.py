@@ -123,3 +123,9 @@ def test_predict_params_reach_the_final_estimator(regression_data):
     expected_mean, expected_std = theirs.predict(X[:20], return_std=True)
     assert_allclose(mean, expected_mean)
     assert_allclose(std, expected_std)
+
+
+def test_classifier_only_parameters_are_refused_naming_the_regressor():
+    # early exit and staged fitting exist for the classifier only.
+    with pytest.raises(TypeError, match=r"MultiGranularityRegressor.__init__\(\)"):
+        MultiGranularityRegressor(early_exit="auto")
