@@ -31,6 +31,7 @@ import bench_fit_once
 import bench_image_views
 import bench_out_of_bag
 import bench_plan_views
+import bench_predict_rows
 import bench_preset_seeds
 import bench_presets
 import bench_refit
@@ -62,6 +63,7 @@ BENCHMARKS = {
         bench_image_views,
         bench_fit_once,
         bench_plan_views,
+        bench_predict_rows,
         bench_transforms,
         bench_stack_cost,
     )

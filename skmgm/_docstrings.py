@@ -103,6 +103,10 @@ _RUNNING = """n_jobs : int, default=None
         workers (a stage of a staged fit) lends each task the idle workers'
         cores, as threads, for what leaves its own ``n_jobs=None`` (a
         forest's trees, a ``FeatureUnion``'s parts, a kernel view's rows).
+        Predicting many rows (at least 256 per worker), a level whose first
+        rows, timed, say the rest would take more than a second on one core
+        has the rest split among the workers; the predictions do not depend
+        on it (up to the last bits of floating-point sums).
     verbose : int, default=0
         1 prints one line per finished task (level, fold or refit, seconds)
         to stderr; 2 and more add joblib's own progress lines; 0 is silent.
@@ -110,7 +114,8 @@ _RUNNING = """n_jobs : int, default=None
         Seconds to wait for any one task (a level's fold fit or refit) when
         the tasks run in workers, as joblib's ``Parallel(timeout=...)``. A
         task still running then raises a ``TimeoutError`` naming its level
-        and fold, instead of waiting forever on a worker that keeps dying.
+        and fold, instead of waiting forever on a worker that keeps dying;
+        the same bounds a predict's share of rows sent to a worker.
         ``None`` waits as long as it takes. In-process runs (``n_jobs=1``)
         cannot be bounded; joblib warns there."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from abc import abstractmethod
 from copy import deepcopy
 from numbers import Integral, Real
@@ -45,7 +44,8 @@ from skmgm._composition import (
 )
 from skmgm._held_out import takes_out_of_bag
 from skmgm._plan import fit_parallel, plan_levels, run_plan
-from skmgm._predictions import align_predictions, as_columns
+from skmgm._predict_rows import bound_level, predict_rows
+from skmgm._predictions import as_columns
 from skmgm._routing import metadata_router, route_fit_params
 from skmgm._staged import fit_staged
 from skmgm._validation import (
@@ -54,8 +54,6 @@ from skmgm._validation import (
     check_levels,
     check_numeric_columns,
 )
-
-_NAMELESS_X = "X does not have valid feature names"
 
 # What scikit-learn's input checks say when a level's tags refuse the input:
 # the words of the error, and the input tag missing.
@@ -329,21 +327,17 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
 
     # --------------------------------------------------------------- transform
     def _predict_level(self, index, X, params=None):
-        """A level's aligned predictions; ``params`` routed to its parts."""
+        """A level's aligned predictions; ``params`` routed to its parts. On
+        many rows of a dear level, the rows are split among ``n_jobs``
+        workers (:func:`~skmgm._predict_rows.predict_rows`)."""
         _, granularity, estimator = self.levels_[index]
-        method = self.stack_method_[index]
+        predict = bound_level(
+            granularity, estimator, self.stack_method_[index], self._n_classes()
+        )
         params = params or Bunch(granularity={}, estimator={})
-        with warnings.catch_warnings():
-            # _validate_X has warned once already that X lacks the feature
-            # names of the fit; every level's parts would say it again.
-            warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)
-            view = (
-                X
-                if isinstance(granularity, str)
-                else granularity.transform(X, **params.granularity)
-            )
-            predictions = getattr(estimator, method)(view, **params.estimator)
-        return align_predictions(estimator, predictions, method, self._n_classes())
+        return predict_rows(
+            predict, X, params, n_jobs=self.n_jobs, timeout=self.timeout
+        )
 
     def _stack(self, predictions, X):
         blocks = [

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+from joblib import parallel_config
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import Bunch
+
+import skmgm._predict_rows as predict_rows_module
+from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm._predict_rows import _on_rows
+
+
+class _RowsSeen(TransformerMixin, BaseEstimator):
+    """Passes rows through and logs how many each transform call saw."""
+
+    seen: list = []
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        type(self).seen.append(len(X))
+        return X
+
+
+def _levels():
+    return [
+        ("logged", _RowsSeen(), LogisticRegression()),
+        ("forest", "passthrough", RandomForestClassifier(50, random_state=0)),
+    ]
+
+
+@pytest.fixture
+def always_split(monkeypatch):
+    """Split every predict of at least one row per worker among the workers."""
+    monkeypatch.setattr(predict_rows_module, "SEQUENTIAL_SECONDS", 0.0)
+    monkeypatch.setattr(predict_rows_module, "MIN_ROWS_PER_WORKER", 1)
+
+
+def test_split_rows_give_the_predictions_of_one_call(multiclass_data, always_split):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
+    _RowsSeen.seen.clear()
+    with parallel_config(backend="threading"):  # the log is shared with threads
+        split = model.predict_proba(X)
+    # The timed first sixteenth, then the rest in two halves.
+    first = len(X) // 16
+    halves = [len(half) for half in np.array_split(X[first:], 2)]
+    assert sorted(_RowsSeen.seen) == sorted([first, *halves])
+    whole = model.set_params(n_jobs=1).predict_proba(X)
+    assert_allclose(split, whole, rtol=0, atol=1e-12)
+    assert_array_equal(model.set_params(n_jobs=2).predict(X), model.predict(X))
+
+
+def test_split_rows_under_early_exit_and_for_a_regressor(regression_data, always_split):
+    X, y = regression_data
+    reg = MultiGranularityRegressor(cv=3, n_jobs=2).fit(X, y)
+    assert_allclose(reg.predict(X), reg.set_params(n_jobs=1).predict(X), atol=1e-10)
+    X_c, y_c = X, (y > np.median(y)).astype(int)
+    clf = MultiGranularityClassifier(cv=3, n_jobs=2, early_exit="auto").fit(X_c, y_c)
+    split = clf.exit_levels(X_c), clf.predict_proba(X_c)
+    clf.set_params(n_jobs=1)
+    assert_array_equal(split[0], clf.exit_levels(X_c))
+    assert_allclose(split[1], clf.predict_proba(X_c), atol=1e-12)
+
+
+def test_few_rows_are_predicted_in_one_call(multiclass_data):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
+    _RowsSeen.seen.clear()
+    model.predict(X)  # fewer rows than MIN_ROWS_PER_WORKER per worker
+    assert _RowsSeen.seen == [len(X)]
+
+
+def test_a_cheap_level_is_predicted_in_one_go(multiclass_data, monkeypatch):
+    monkeypatch.setattr(predict_rows_module, "MIN_ROWS_PER_WORKER", 1)
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
+    _RowsSeen.seen.clear()
+    model.predict(X)  # the rest would take far less than SEQUENTIAL_SECONDS
+    assert _RowsSeen.seen == [len(X) // 16, len(X) - len(X) // 16]
+
+
+def test_per_row_parameters_are_sliced_with_the_rows():
+    X = np.arange(12.0).reshape(6, 2)
+    params = Bunch(granularity={"weights": np.arange(6)}, estimator={"scale": 2})
+    X_rows, params_rows = _on_rows(X, params, np.array([1, 4]))
+    assert_array_equal(X_rows, X[[1, 4]])
+    assert_array_equal(params_rows.granularity["weights"], [1, 4])
+    assert params_rows.estimator == {"scale": 2}
