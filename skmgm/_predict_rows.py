@@ -4,11 +4,10 @@ Predicting is one view and one model per level, row by row: on many rows a
 dear view (a series preset's kernels) keeps one core busy for seconds while
 the others idle. On at least ``MIN_ROWS_PER_WORKER`` rows per worker, a
 level's first rows are predicted where the call is made, and timed; when the
-rows left would take longer than
-``SEQUENTIAL_SECONDS`` on one core, they are split among the fit's
-``n_jobs`` workers, each sent the level's view and model once. Rows are
-predicted independently, so the result does not depend on the split (up to
-the last bits of BLAS sums).
+rows left would take longer than ``SEQUENTIAL_SECONDS`` on one core, they are
+split among the model's ``n_jobs`` workers, each sent the level's view and
+model once. Rows are predicted independently, so the result does not depend
+on the split (up to the last bits of BLAS sums).
 """
 
 from __future__ import annotations
