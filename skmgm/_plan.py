@@ -30,7 +30,7 @@ from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _safe_indexing
 from skmgm._composition import computes_view_once
 from skmgm._held_out import out_of_bag_predictions
-from skmgm._predictions import FoldBag, align_predictions
+from skmgm._predictions import FoldBag, level_predictions
 
 
 @dataclass
@@ -298,11 +298,8 @@ class FitTask:
 
     def _predict(self, data, granularity, estimator):
         X = _safe_indexing(data, self.test)
-        if granularity is not None:
-            X = granularity.transform(X)
-        predictions = getattr(estimator, self.level.method)(X)
-        return align_predictions(
-            estimator, predictions, self.level.method, self.n_classes
+        return level_predictions(
+            granularity, estimator, self.level.method, self.n_classes, X
         )
 
 

@@ -13,7 +13,6 @@ on the split (up to the last bits of BLAS sums).
 from __future__ import annotations
 
 import time
-import warnings
 from functools import partial
 
 import numpy as np
@@ -21,9 +20,10 @@ from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
+from skmgm._backend import active_backend
 from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
 from skmgm._plan import fit_parallel
-from skmgm._predictions import align_predictions
+from skmgm._predictions import level_predictions
 
 # What sending a level to the workers and back may cost, with room to spare:
 # a model of a few MB pickled per worker, and the workers started if idle.
@@ -34,31 +34,14 @@ _TIMED_SHARE = 1 / 16
 # costs (a forest's call per tree) weigh as much as its rows, and a second
 # call (the timed rows, then the rest) was 5% to 15% slower on 150 to 300 rows.
 MIN_ROWS_PER_WORKER = 256
-_NAMELESS_X = "X does not have valid feature names"
-
-
-def level_predictions(granularity, estimator, method, n_classes, X, params):
-    """One level's aligned predictions of ``X``; ``params`` routed to its
-    parts (``Bunch(granularity=..., estimator=...)``)."""
-    with warnings.catch_warnings():
-        # The estimator's own check has warned once already that X lacks the
-        # feature names of the fit; every level's parts would say it again.
-        warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)
-        view = (
-            X
-            if isinstance(granularity, str)
-            else granularity.transform(X, **params.granularity)
-        )
-        predictions = getattr(estimator, method)(view, **params.estimator)
-    return align_predictions(estimator, predictions, method, n_classes)
 
 
 def predict_rows(predict, X, params, *, n_jobs, timeout=None):
-    """``predict(X, params)`` (a :func:`level_predictions` with its level
-    bound), the rows split among ``n_jobs`` workers when the rows left after
-    the first, timed ones would take longer than ``SEQUENTIAL_SECONDS``."""
+    """``predict(X, params)`` (a level bound by :func:`bound_level`), the
+    rows split among ``n_jobs`` workers when the rows left after the first,
+    timed ones would take longer than ``SEQUENTIAL_SECONDS``."""
     n_samples = _num_samples(X)
-    n_workers = effective_n_jobs(fit_parallel(n_jobs).n_jobs)
+    n_workers = effective_n_jobs(active_backend().n_jobs(n_jobs))
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
         return predict(X, params)
     timed = np.arange(max(1, int(n_samples * _TIMED_SHARE)))
@@ -80,7 +63,7 @@ def predict_rows(predict, X, params, *, n_jobs, timeout=None):
 
 
 def bound_level(granularity, estimator, method, n_classes):
-    """:func:`level_predictions` of one level, picklable without the model."""
+    """``level_predictions`` of one level, picklable without the model."""
     return partial(level_predictions, granularity, estimator, method, n_classes)
 
 

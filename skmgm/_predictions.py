@@ -1,16 +1,39 @@
 """What a level's predictions mean, and a level's fold models predicting together.
 
-Every fit of a level must give columns that mean the same thing, whatever
+``level_predictions`` is a level's view and model applied to rows, in a fit's
+held-out fold and at predict time alike. Every fit of a level must give
+columns that mean the same thing, whatever
 classes its training rows held; ``FoldBag`` serves ``refit=False``; a bagging
 ensemble's out-of-bag estimates stand in for a level's fold predictions.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
 
 from skmgm._compat import _enforce_prediction_order
+
+_NAMELESS_X = "X does not have valid feature names"
+
+
+def level_predictions(granularity, estimator, method, n_classes, X, params=None):
+    """One level's aligned predictions of ``X``: its view (``granularity``;
+    ``None`` or ``"passthrough"`` for the rows as they are), then its
+    estimator's ``method``. ``params`` (``Bunch(granularity=...,
+    estimator=...)``) are routed to the two parts."""
+    granularity_params = {} if params is None else params.granularity
+    estimator_params = {} if params is None else params.estimator
+    with warnings.catch_warnings():
+        # The estimator's own check has warned once already that X lacks the
+        # feature names of the fit; every level's parts would say it again.
+        warnings.filterwarnings("ignore", _NAMELESS_X, UserWarning)
+        if granularity is not None and not isinstance(granularity, str):
+            X = granularity.transform(X, **granularity_params)
+        predictions = getattr(estimator, method)(X, **estimator_params)
+    return align_predictions(estimator, predictions, method, n_classes)
 
 
 def as_columns(predictions):
