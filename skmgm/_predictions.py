@@ -2,9 +2,9 @@
 
 ``level_predictions`` is a level's view and model applied to rows, in a fit's
 held-out fold and at predict time alike. Every fit of a level must give
-columns that mean the same thing, whatever
-classes its training rows held; ``FoldBag`` serves ``refit=False``; a bagging
-ensemble's out-of-bag estimates stand in for a level's fold predictions.
+columns that mean the same thing, whatever classes its training rows held;
+``FoldBag`` serves ``refit=False``; a bagging ensemble's out-of-bag estimates
+stand in for a level's fold predictions.
 """
 
 from __future__ import annotations
