@@ -141,18 +141,24 @@ class JitteredKernel(ClassifierMixin, BaseEstimator):
         self.C = C
         self.gamma_scale = gamma_scale
 
-    def _kernel(self, A, B):
-        def nearest(P, Q):
-            moved = with_copies(P, ("moves",))
-            return np.min([euclidean_distances(M, Q, squared=True) for M in moved], 0)
+    @staticmethod
+    def _nearest(P, Q):
+        """Squared distances from the nearest of each ``P``'s moves to ``Q``."""
+        moved = with_copies(P, ("moves",))
+        return np.min([euclidean_distances(M, Q, squared=True) for M in moved], 0)
 
-        return np.exp(-self.gamma_ * np.minimum(nearest(A, B), nearest(B, A).T))
+    def _kernel(self, A, B=None):
+        """Between ``A`` and ``B``, moving either; ``A`` with itself when
+        ``B`` is ``None``, one half then the other by symmetry."""
+        near = self._nearest(A, A if B is None else B)
+        far = near.T if B is None else self._nearest(B, A).T
+        return np.exp(-self.gamma_ * np.minimum(near, far))
 
     def fit(self, X, y):
         self.X_ = np.asarray(X, dtype=float)
         self.gamma_ = self.gamma_scale / (self.X_.shape[1] * self.X_.var())
         self.svm_ = SVC(C=self.C, kernel="precomputed")
-        self.svm_.fit(self._kernel(self.X_, self.X_), y)
+        self.svm_.fit(self._kernel(self.X_), y)
         self.classes_ = self.svm_.classes_
         return self
 

@@ -58,12 +58,12 @@ def test_split_rows_under_early_exit_and_for_a_regressor(regression_data, always
     X, y = regression_data
     reg = MultiGranularityRegressor(cv=3, n_jobs=2).fit(X, y)
     assert_allclose(reg.predict(X), reg.set_params(n_jobs=1).predict(X), atol=1e-10)
-    X_c, y_c = X, (y > np.median(y)).astype(int)
-    clf = MultiGranularityClassifier(cv=3, n_jobs=2, early_exit="auto").fit(X_c, y_c)
-    split = clf.exit_levels(X_c), clf.predict_proba(X_c)
+    labels = (y > np.median(y)).astype(int)
+    clf = MultiGranularityClassifier(cv=3, n_jobs=2, early_exit="auto").fit(X, labels)
+    split = clf.exit_levels(X), clf.predict_proba(X)
     clf.set_params(n_jobs=1)
-    assert_array_equal(split[0], clf.exit_levels(X_c))
-    assert_allclose(split[1], clf.predict_proba(X_c), atol=1e-12)
+    assert_array_equal(split[0], clf.exit_levels(X))
+    assert_allclose(split[1], clf.predict_proba(X), atol=1e-12)
 
 
 def test_few_rows_are_predicted_in_one_call(multiclass_data):
