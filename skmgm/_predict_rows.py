@@ -1,13 +1,15 @@
-"""A level's predictions, its rows split among the workers when that pays.
+"""Levels' predictions, their rows split among the workers when that pays.
 
-Predicting is one view and one model per level, row by row: on many rows a
-dear view (a series preset's kernels) keeps one core busy for seconds while
-the others idle. On at least ``MIN_ROWS_PER_WORKER`` rows per worker, a
+Predicting is one view and one model per level, row by row: on many rows the
+dear views (a series preset's kernels) keep one core busy for seconds while
+the others idle. On at least ``MIN_ROWS_PER_WORKER`` rows per worker, each
 level's first rows are predicted where the call is made, and timed; when the
-rows left would take longer than ``SEQUENTIAL_SECONDS`` on one core, they are
-split among the model's ``n_jobs`` workers, each sent the level's view and
-model once. Rows are predicted independently, so the result does not depend
-on the split (up to the last bits of BLAS sums).
+rows left would take longer than ``SEQUENTIAL_SECONDS`` on one core, every
+level's rest is split among the model's ``n_jobs`` workers, all levels in one
+call (so that the workers stay busy from one level to the next, and joblib's
+temporary data is cleaned once), each worker sent each level's view and model
+once. Rows are predicted independently, so the result does not depend on the
+split (up to the last bits of BLAS sums).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
 from skmgm._plan import fit_parallel
 from skmgm._predictions import level_predictions
 
-# What sending a level to the workers and back may cost, with room to spare:
-# a model of a few MB pickled per worker, and the workers started if idle.
+# What sending the levels to the workers and back may cost, with room to
+# spare: models of a few MB pickled per worker, and the workers started if idle.
 SEQUENTIAL_SECONDS = 1.0
 # The share of the rows predicted first, to time them.
 _TIMED_SHARE = 1 / 16
@@ -36,30 +38,55 @@ _TIMED_SHARE = 1 / 16
 MIN_ROWS_PER_WORKER = 256
 
 
-def predict_rows(predict, X, params, *, n_jobs, timeout=None):
-    """``predict(X, params)`` (a level bound by :func:`bound_level`), the
-    rows split among ``n_jobs`` workers when the rows left after the first,
-    timed ones would take longer than ``SEQUENTIAL_SECONDS``."""
+def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> list:
+    """``[predict(X, level_params) ...]`` for the levels bound by
+    :func:`bound_level` and their routed ``params``, the rows split among
+    ``n_jobs`` workers when the rows left after the first, timed ones would
+    take longer than ``SEQUENTIAL_SECONDS``."""
     n_samples = _num_samples(X)
     n_workers = effective_n_jobs(active_backend().n_jobs(n_jobs))
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
-        return predict(X, params)
+        return [predict(X, part) for predict, part in zip(predicts, params)]
     timed = np.arange(max(1, int(n_samples * _TIMED_SHARE)))
-    start = time.perf_counter()
-    first = predict(*_on_rows(X, params, timed))
-    seconds_per_row = (time.perf_counter() - start) / len(timed)
     rest = np.arange(len(timed), n_samples)
-    if seconds_per_row * len(rest) <= SEQUENTIAL_SECONDS:
-        return np.concatenate([first, predict(*_on_rows(X, params, rest))])
-    chunks = np.array_split(rest, n_workers)
+    firsts, seconds = [], []
+    for predict, part in zip(predicts, params):
+        start = time.perf_counter()
+        firsts.append(predict(*_on_rows(X, part, timed)))
+        seconds.append((time.perf_counter() - start) * len(rest) / len(timed))
+    if sum(seconds) <= SEQUENTIAL_SECONDS:
+        rests = [
+            predict(*_on_rows(X, part, rest)) for predict, part in zip(predicts, params)
+        ]
+    else:
+        rests = _on_workers(
+            predicts, X, params, rest, seconds, n_workers, n_jobs, timeout
+        )
+    return [np.concatenate(pair) for pair in zip(firsts, rests)]
+
+
+def _on_workers(predicts, X, params, rows, seconds, n_workers, n_jobs, timeout):
+    """Each level's predictions of ``rows``, split in ``n_workers`` chunks, all
+    levels in one call; the dearest levels (by ``seconds``) are sent first, so
+    that the cheap ones fill the tail."""
+    chunks = np.array_split(rows, n_workers)
+    order = np.argsort(seconds, kind="stable")[::-1]
     with fit_parallel(n_jobs, timeout=timeout) as parallel:
         parts = dict(
             parallel(
-                delayed(_indexed)(index, predict, *_on_rows(X, params, rows))
-                for index, rows in enumerate(chunks)
+                delayed(_indexed)(
+                    (level, index),
+                    predicts[level],
+                    *_on_rows(X, params[level], chunk),
+                )
+                for level in order
+                for index, chunk in enumerate(chunks)
             )
         )
-    return np.concatenate([first, *(parts[index] for index in range(len(chunks)))])
+    return [
+        np.concatenate([parts[level, index] for index in range(len(chunks))])
+        for level in range(len(predicts))
+    ]
 
 
 def bound_level(granularity, estimator, method, n_classes):
@@ -67,9 +94,9 @@ def bound_level(granularity, estimator, method, n_classes):
     return partial(level_predictions, granularity, estimator, method, n_classes)
 
 
-def _indexed(index, predict, X, params):
-    """``(index, predictions)``: results may come back in any order."""
-    return index, predict(X, params)
+def _indexed(key, predict, X, params):
+    """``(key, predictions)``: results may come back in any order."""
+    return key, predict(X, params)
 
 
 def _on_rows(X, params, rows):

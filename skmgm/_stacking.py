@@ -326,18 +326,26 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         return metadata_router(self)
 
     # --------------------------------------------------------------- transform
-    def _predict_level(self, index, X, params=None):
-        """A level's aligned predictions; ``params`` routed to its parts. On
-        many rows of a dear level, the rows are split among ``n_jobs``
-        workers (:func:`~skmgm._predict_rows.predict_rows`)."""
-        _, granularity, estimator = self.levels_[index]
-        predict = bound_level(
-            granularity, estimator, self.stack_method_[index], self._n_classes()
-        )
-        params = params or Bunch(granularity={}, estimator={})
+    def _predict_levels(self, indices, X, level_params=None):
+        """The aligned predictions of the levels at ``indices``;
+        ``level_params`` (by level name) routed to their parts. On many rows
+        of dear levels, the rows are split among ``n_jobs`` workers
+        (:func:`~skmgm._predict_rows.predict_rows`)."""
+        n_classes, level_params = self._n_classes(), level_params or {}
+        predicts, params = [], []
+        for index in indices:
+            name, granularity, estimator = self.levels_[index]
+            method = self.stack_method_[index]
+            predicts.append(bound_level(granularity, estimator, method, n_classes))
+            params.append(level_params.get(name) or Bunch(granularity={}, estimator={}))
         return predict_rows(
-            predict, X, params, n_jobs=self.n_jobs, timeout=self.timeout
+            predicts, X, params, n_jobs=self.n_jobs, timeout=self.timeout
         )
+
+    def _predict_level(self, index, X):
+        """One level's aligned predictions (a step of the early-exit cascade)."""
+        (predictions,) = self._predict_levels([index], X)
+        return predictions
 
     def _stack(self, predictions, X):
         blocks = [
@@ -354,11 +362,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         """The stacked level outputs of ``X``; ``level_params`` by level name."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        level_params = level_params or {}
-        predictions = [
-            self._predict_level(index, X, level_params.get(name))
-            for index, (name, _, _) in enumerate(self.levels_)
-        ]
+        predictions = self._predict_levels(range(len(self.levels_)), X, level_params)
         return self._stack(predictions, X)
 
     def transform(self, X):

@@ -6,9 +6,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import delayed
 
 import skmgm._predict_rows as predict_rows_module
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm._plan import fit_parallel
 from skmgm._predict_rows import _on_rows
 
 
@@ -64,6 +66,32 @@ def test_split_rows_under_early_exit_and_for_a_regressor(regression_data, always
     clf.set_params(n_jobs=1)
     assert_array_equal(split[0], clf.exit_levels(X))
     assert_allclose(split[1], clf.predict_proba(X), atol=1e-12)
+
+
+def test_every_level_is_split_in_one_call_dearest_first(
+    multiclass_data, always_split, monkeypatch
+):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
+    calls, tasks = [], []
+
+    def counted_parallel(*args, **kwargs):
+        calls.append(kwargs)
+        return fit_parallel(*args, **kwargs)
+
+    def logged_delayed(function):
+        def task(key, *args):
+            tasks.append(key)
+            return delayed(function)(key, *args)
+
+        return task
+
+    monkeypatch.setattr(predict_rows_module, "fit_parallel", counted_parallel)
+    monkeypatch.setattr(predict_rows_module, "delayed", logged_delayed)
+    model.predict_proba(X)
+    assert len(calls) == 1
+    # The forest (far dearer than a logistic regression) is sent first.
+    assert tasks == [(1, 0), (1, 1), (0, 0), (0, 1)]
 
 
 def test_few_rows_are_predicted_in_one_call(multiclass_data):
