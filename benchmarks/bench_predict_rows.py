@@ -4,10 +4,11 @@ The series preset (``make_series_levels(random_state=0)``, the vote), fitted
 once on the training split of the development-panel sets with the most test
 rows, then predicting their test split with ``n_jobs=1`` and with ``n_jobs``
 = the cores, alternately, median of 3 repeats: without early exit and with
-``early_exit="auto"``. At ``n_jobs`` above 1 a level whose first rows, timed,
-say the rest would take more than a second on one core has them split among
-the workers. Beside the time ratio, the largest difference between the two
-predicted probabilities and whether the labels are the same.
+``early_exit="auto"``. At ``n_jobs`` above 1, when the levels' first rows,
+timed, say the rest would take more than a second on one core, every level's
+rest is split among the workers, all levels in one call. Beside the time
+ratio, the largest difference between the two predicted probabilities and
+whether the labels are the same.
 """
 
 from __future__ import annotations
