@@ -1,10 +1,10 @@
-from skmgm.__main__ import as_stacking_estimators, digits_levels, main
+from skmgm.__main__ import PRESET, as_stacking_estimators, digits_levels, main
 
 
 def test_demo_prints_levels_and_both_models(capsys):
     main(["demo", "--n-jobs", "1", "--n-estimators", "5", "--cv", "2"])
     out = capsys.readouterr().out
-    for word in ("coarse", "medium", "fine", "skmgm", "StackingClassifier"):
+    for word in ("coarse", "medium", "fine", "StackingClassifier", PRESET):
         assert word in out
     assert "fit-time ratio" in out
 
