@@ -18,7 +18,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+import skmgm._predict_rows as predict_rows_module
 from skmgm import MultiGranularityClassifier
+from skmgm._plan import fit_parallel
 
 distributed = pytest.importorskip("distributed")
 
@@ -127,6 +129,30 @@ def test_tasks_run_on_the_workers_and_match_n_jobs_1(client, multiclass_data, le
     assert_array_equal(refitted.predict(X), local.predict(X))
     assert_allclose(refitted.predict_proba(X), expected, rtol=0, atol=1e-9)
     assert refitted.level_scores_ == local.level_scores_
+
+
+def test_a_predict_split_among_the_workers_matches_a_local_predict(
+    client, multiclass_data, levels, monkeypatch
+):
+    monkeypatch.setattr(predict_rows_module, "SEQUENTIAL_SECONDS", 0.0)
+    monkeypatch.setattr(predict_rows_module, "MIN_ROWS_PER_WORKER", 1)
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(levels(LogisticRegression()), cv=CV)
+    model.set_params(n_jobs=1).fit(X, y)
+    expected = model.predict_proba(X)
+    sent = []
+
+    def logged_parallel(*args, **kwargs):
+        sent.append(fit_parallel(*args, **kwargs))
+        return sent[-1]
+
+    monkeypatch.setattr(predict_rows_module, "fit_parallel", logged_parallel)
+    with parallel_config(backend="dask"):
+        split = model.set_params(n_jobs=None).predict_proba(X)
+    assert [type(parallel._backend).__name__ for parallel in sent] == [
+        "DaskDistributedBackend"
+    ]
+    assert_allclose(split, expected, rtol=0, atol=1e-12)
 
 
 def test_a_level_s_own_parallelism_stays_inside_its_task(
