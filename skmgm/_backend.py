@@ -10,10 +10,21 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
+
+from skmgm._compat import Interval
+
+# ``n_jobs`` as joblib reads it (None, or any number of workers but 0), so
+# that 0 is refused by name at fit, as any bad parameter, not by joblib.
+N_JOBS_CONSTRAINT = [
+    None,
+    Interval(Integral, 1, None, closed="left"),
+    Interval(Integral, None, -1, closed="right"),
+]
 
 # (module, class) of the joblib backends that send tasks to other machines.
 # They are looked up in ``sys.modules`` only: a backend that is active has

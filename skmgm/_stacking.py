@@ -14,7 +14,7 @@ import sys
 import time
 from abc import abstractmethod
 from copy import deepcopy
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skmgm._backend import N_JOBS_CONSTRAINT
 from skmgm._compat import (
     HasMethods,
     Interval,
@@ -78,7 +79,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         "refit": ["boolean"],
         "fit_once": [None, StrOptions({"label_free"}), list, tuple],
         "out_of_bag": [None, StrOptions({"auto"}), list, tuple],
-        "n_jobs": [None, Integral],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
         "timeout": [None, Interval(Real, 0, None, closed="neither")],
     }

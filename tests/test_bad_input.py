@@ -10,6 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm.granularity import CompetingKernels, DilatedKernels
 
 
 @pytest.fixture(params=["classifier", "regressor"])
@@ -108,6 +109,18 @@ def test_bad_parameter_values_are_named(binary_data):
         MultiGranularityClassifier(refit="yes").fit(X, y)
     with pytest.raises(ValueError, match="'early_exit_tolerance' parameter"):
         MultiGranularityClassifier(early_exit_tolerance=2).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [MultiGranularityClassifier(), CompetingKernels(), DilatedKernels()],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_n_jobs_0_is_refused_by_name(estimator, binary_data):
+    X, y = binary_data
+    message = rf"'n_jobs' parameter of {type(estimator).__name__} .* Got 0"
+    with pytest.raises(ValueError, match=message):
+        estimator.set_params(n_jobs=0).fit(X, y)
 
 
 def test_a_failing_level_is_named_with_its_fold(regression_data):

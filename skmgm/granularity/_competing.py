@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skmgm._backend import N_JOBS_CONSTRAINT
 from skmgm._compat import Interval, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._kernels import (
@@ -126,7 +127,7 @@ class CompetingKernels(KernelView):
         "n_kernels_per_group": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
         "dtype": DTYPE_CONSTRAINT,
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(

@@ -14,6 +14,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from skmgm._backend import N_JOBS_CONSTRAINT
 from skmgm._compat import Interval, Options, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
@@ -364,7 +365,7 @@ class DilatedKernels(KernelView):
         "pooling": [str, tuple, list],
         "random_state": ["random_state"],
         "dtype": DTYPE_CONSTRAINT,
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
