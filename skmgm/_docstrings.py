@@ -103,10 +103,11 @@ _RUNNING = """n_jobs : int, default=None
         workers (a stage of a staged fit) lends each task the idle workers'
         cores, as threads, for what leaves its own ``n_jobs=None`` (a
         forest's trees, a ``FeatureUnion``'s parts, a kernel view's rows).
-        Predicting many rows (at least 256 per worker), a level whose first
-        rows, timed, say the rest would take more than a second on one core
-        has the rest split among the workers; the predictions do not depend
-        on it (up to the last bits of floating-point sums).
+        Predicting many rows (at least 256 per worker), each level's first
+        rows are timed, and when the levels' other rows would take more than
+        a second on one core, every level's are split among the workers, in
+        one call; the predictions do not depend on it (up to the last bits
+        of floating-point sums).
     verbose : int, default=0
         1 prints one line per finished task (level, fold or refit, seconds)
         to stderr; 2 and more add joblib's own progress lines; 0 is silent.

@@ -97,7 +97,7 @@ def fit_parallel(n_jobs, *, verbose: int = 0, timeout=None) -> Parallel:
     profiled). Entered once, the folder is cleaned once. Tasks are
     never batched (each is a view or a model fit, and batches make the tail
     uneven), and are taken as they finish where the backend allows it. A
-    predict that splits a level's rows among the workers
+    predict that splits the levels' rows among the workers
     (:mod:`skmgm._predict_rows`) runs them through one too.
     """
     backend = active_backend()
