@@ -1,4 +1,5 @@
-"""Every private scikit-learn import of skmgm, in one place.
+"""Every private scikit-learn import of skmgm, in one place, and the shims
+for the scikit-learn and Python versions it supports.
 
 scikit-learn's private helpers may move between releases. Importing them here,
 and nowhere else, keeps the blast radius of such a move to one file.
@@ -51,6 +52,7 @@ __all__ = [
     "_raise_for_params",
     "_routing_enabled",
     "_safe_indexing",
+    "add_note",
     "process_routing",
 ]
 
@@ -65,3 +67,19 @@ def _raise_for_params(params, owner, method, allow=None):
         return _sklearn_raise_for_params(params, owner, method, allow=allow)
     unallowed = {k: v for k, v in params.items() if k not in (allow or ())}
     return _sklearn_raise_for_params(unallowed, owner, method)
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)``: say which level or task raised ``exc``.
+
+    Exception notes are new in Python 3.11. Python 3.10 keeps ``__notes__``
+    but never prints them, so there the note is also appended to the message
+    (when the message is the exception's one string argument), or the error
+    would not name its level.
+    """
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+        return
+    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]}\n{note}",)

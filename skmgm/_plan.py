@@ -27,7 +27,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from skmgm._backend import active_backend, inner_parallelism_in_threads
-from skmgm._compat import _check_method_params, _safe_indexing
+from skmgm._compat import _check_method_params, _safe_indexing, add_note
 from skmgm._composition import computes_view_once
 from skmgm._held_out import out_of_bag_predictions
 from skmgm._predictions import FoldBag, level_predictions
@@ -189,8 +189,7 @@ def plan_level(
             X, *labels_for(sees_labels, y), **granularity_params
         )
     except Exception as exc:
-        if hasattr(exc, "add_note"):  # Python >= 3.11
-            exc.add_note(f"Raised by level {name!r} computing its view once.")
+        add_note(exc, f"Raised by level {name!r} computing its view once.")
         raise
     check_view_not_empty(name, view)
     return PlannedLevel(
@@ -270,8 +269,7 @@ class FitTask:
                         estimator, self.level.method, self.n_classes
                     )
         except Exception as exc:
-            if hasattr(exc, "add_note"):  # Python >= 3.11
-                exc.add_note(f"Raised by level {self.level.name!r} during {self.what}.")
+            add_note(exc, f"Raised by level {self.level.name!r} during {self.what}.")
             # Travels with the error's __dict__ from any worker, so that the
             # note on unfinished tasks can leave this one out.
             exc._skmgm_task = self.key
@@ -410,8 +408,8 @@ def _collect(results, tasks, verbose, timeout):
         # cancelled future does not.
         raised_by = getattr(exc, "_skmgm_task", None)
         pending = _pending([task for task in tasks if task.key != raised_by], by_key)
-        if pending and hasattr(exc, "add_note"):
-            exc.add_note(f"Unfinished tasks when it was raised: {pending}.")
+        if pending:
+            add_note(exc, f"Unfinished tasks when it was raised: {pending}.")
         raise
     return by_key
 

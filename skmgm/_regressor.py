@@ -73,7 +73,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
     >>> X, y = load_diabetes(return_X_y=True)
     >>> reg = MultiGranularityRegressor(
     ...     levels=[
-    ...         ("binned", KBinsDiscretizer(n_bins=4), RidgeCV()),
+    ...         ("binned", KBinsDiscretizer(n_bins=4, strategy="uniform"), RidgeCV()),
     ...         ("raw", "passthrough",
     ...          RandomForestRegressor(n_estimators=50, random_state=0)),
     ...     ],

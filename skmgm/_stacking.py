@@ -36,6 +36,7 @@ from skmgm._compat import (
     _fit_context,
     _num_samples,
     _raise_for_params,
+    add_note,
 )
 from skmgm._composition import (
     _LevelsComposition,
@@ -172,11 +173,12 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             )
         except (TypeError, ValueError) as exc:
             refused = _REFUSALS.get(_refusal_of(exc))
-            if refused and hasattr(exc, "add_note"):
+            if refused:
                 what, tag = refused
-                exc.add_note(
+                add_note(
+                    exc,
                     f"Levels whose first step cannot take {what}: "
-                    f"{self._levels_refusing(tag)}."
+                    f"{self._levels_refusing(tag)}.",
                 )
             raise
 

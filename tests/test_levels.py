@@ -14,7 +14,7 @@ def test_names_are_derived_and_made_unique():
             Pool1D(8),
             Pool2D((8, 8), (2, 4)),
             MultiGrainedScanner(window=0.1),
-            KBinsDiscretizer(),
+            KBinsDiscretizer(strategy="uniform"),
             make_pipeline(StandardScaler(), Pool1D(4)),
             Pool1D(8),
             "passthrough",

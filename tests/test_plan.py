@@ -152,9 +152,6 @@ def test_views_computed_once_are_computed_side_by_side(binary_data):
     assert single[1].pid_ == os.getpid()
 
 
-@pytest.mark.skipif(
-    not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11"
-)
 def test_view_error_names_its_level_from_a_worker(binary_data):
     X, y = binary_data
     clf = MultiGranularityClassifier(
@@ -236,9 +233,6 @@ class _FailsOnSmallData(BaseEstimator):
         return tags
 
 
-@pytest.mark.skipif(
-    not hasattr(Exception, "add_note"), reason="exception notes need Python 3.11"
-)
 def test_task_error_names_level_and_fold(regression_data):
     X, y = regression_data
     reg = MultiGranularityRegressor(

@@ -44,7 +44,10 @@ def test_level_scores_are_out_of_fold_r2(regression_data):
     cv = KFold(5, shuffle=True, random_state=0)
     ridge = Ridge(alpha=10.0)
     reg = MultiGranularityRegressor(
-        [("ridge", StandardScaler(), ridge), ("binned", KBinsDiscretizer(4), ridge)],
+        [
+            ("ridge", StandardScaler(), ridge),
+            ("binned", KBinsDiscretizer(4, strategy="uniform"), ridge),
+        ],
         cv=cv,
         fit_once=None,
     ).fit(X, y)
@@ -58,7 +61,10 @@ def test_level_scores_are_out_of_fold_r2(regression_data):
 def test_grid_search_over_nested_level_parameters(regression_data):
     X, y = regression_data
     reg = MultiGranularityRegressor(
-        [("binned", KBinsDiscretizer(3), Ridge()), ("raw", "passthrough", Ridge())],
+        [
+            ("binned", KBinsDiscretizer(3, strategy="uniform"), Ridge()),
+            ("raw", "passthrough", Ridge()),
+        ],
         cv=3,
     )
     grid = GridSearchCV(

@@ -97,7 +97,11 @@ def test_vote_in_the_stack(n_classes):
         240, 8, n_informative=5, n_classes=n_classes, random_state=0
     )
     levels = [
-        ("binned", KBinsDiscretizer(n_bins=4), LogisticRegression()),
+        (
+            "binned",
+            KBinsDiscretizer(n_bins=4, strategy="uniform"),
+            LogisticRegression(),
+        ),
         ("tree", "passthrough", DecisionTreeClassifier(max_depth=3, random_state=0)),
         ("ridge", StandardScaler(), RidgeClassifier()),
     ]
