@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
@@ -133,8 +134,8 @@ def test_polars_frames_reach_the_granularity(binary_data):
     frame = pl.DataFrame(X, schema=columns)
     if _get_feature_names(frame) is None:
         pytest.skip(
-            "this scikit-learn (1.6) reads polars column names through "
-            "__dataframe__, which polars >= 2 no longer has"
+            f"scikit-learn {sklearn.__version__} reads polars column names "
+            "through __dataframe__, which polars >= 2 no longer has"
         )
     clf = MultiGranularityClassifier(
         _levels_by_column_name(),
