@@ -7,7 +7,6 @@ from numbers import Real
 from sklearn.base import ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,6 +19,7 @@ from skmgm._compat import (
 from skmgm._composition import final_estimator_has
 from skmgm._docstrings import Substitution
 from skmgm._early_exit import EarlyExit
+from skmgm._presets import binned_view
 from skmgm._routing import route_predict_params
 from skmgm._stacking import _BaseMultiGranularity
 from skmgm._targets import encode_targets, oof_accuracy, takes_multilabel
@@ -47,7 +47,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         LogisticRegression())``, a coarse view of the values, and ``("raw",
         "passthrough", HistGradientBoostingClassifier(random_state=0))``. Both
         are deterministic (the seed pins the validation split that early
-        stopping draws above 10,000 rows).
+        stopping draws above 10,000 rows). The bins are one-hot encoded, in a
+        sparse matrix, or dense under ``set_config(transform_output="pandas")``
+        (frames cannot hold sparse data).
     final_estimator : classifier or "vote", default=None
         The meta-learner fitted on the stacked out-of-fold predictions;
         ``None`` means ``LogisticRegression(max_iter=1000)``. ``"vote"``
@@ -279,11 +281,7 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
 
     def _default_levels(self):
         return [
-            (
-                "binned",
-                KBinsDiscretizer(n_bins=8, strategy="uniform"),
-                LogisticRegression(),
-            ),
+            ("binned", binned_view(), LogisticRegression()),
             ("raw", "passthrough", HistGradientBoostingClassifier(random_state=0)),
         ]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn import get_config
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
 from sklearn.linear_model import RidgeClassifierCV, RidgeCV
 from sklearn.pipeline import FeatureUnion, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 from sklearn.svm import SVC, SVR
 
 from skmgm._docstrings import Substitution
@@ -23,6 +24,19 @@ from skmgm.granularity import (
 from skmgm.linear_model import LeaveOneOutRidge, LeaveOneOutRidgeClassifier
 
 _KINDS = ("classifier", "regressor")
+
+
+def binned_view() -> KBinsDiscretizer:
+    """The default levels' coarse view: eight equal-width bins, one-hot.
+
+    Sparse, unless ``set_config(transform_output=...)`` asks for frames:
+    those cannot hold sparse data, and scikit-learn's one-hot encoding then
+    refuses to transform, whatever the discretizer's own output setting.
+    """
+    dense = get_config()["transform_output"] != "default"
+    return KBinsDiscretizer(
+        n_bins=8, strategy="uniform", encode="onehot-dense" if dense else "onehot"
+    )
 
 
 def _check_kind(kind):

@@ -6,11 +6,11 @@ from sklearn.base import RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
-from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from skmgm._docstrings import Substitution
+from skmgm._presets import binned_view
 from skmgm._routing import route_predict_params
 from skmgm._stacking import _BaseMultiGranularity
 
@@ -30,7 +30,9 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         RidgeCV())``, a coarse view of the values, and ``("raw",
         "passthrough", HistGradientBoostingRegressor(random_state=0))``. Both
         are deterministic (the seed pins the validation split that early
-        stopping draws above 10,000 rows).
+        stopping draws above 10,000 rows). The bins are one-hot encoded, in a
+        sparse matrix, or dense under ``set_config(transform_output="pandas")``
+        (frames cannot hold sparse data).
     final_estimator : regressor, default=None
         The meta-learner fitted on the stacked out-of-fold predictions;
         ``None`` means ``RidgeCV()``.
@@ -115,7 +117,7 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
     def _default_levels(self):
         return [
-            ("binned", KBinsDiscretizer(n_bins=8, strategy="uniform"), RidgeCV()),
+            ("binned", binned_view(), RidgeCV()),
             ("raw", "passthrough", HistGradientBoostingRegressor(random_state=0)),
         ]
 

@@ -8,12 +8,18 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import make_column_transformer
+from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import estimator_html_repr, get_tags
 
-from skmgm import MultiGranularityClassifier
+from skmgm import (
+    MultiGranularityClassifier,
+    MultiGranularityRegressor,
+    make_image_levels,
+    make_series_levels,
+)
 from skmgm._compat import _get_feature_names
 from skmgm.granularity import FeatureGroups
 
@@ -160,3 +166,57 @@ def test_a_frame_fitted_model_warns_once_for_an_array(binary_data):
         clf.predict(X)
     nameless = [w for w in caught if "valid feature names" in str(w.message)]
     assert len(nameless) == 1
+
+
+def _wavy_series():
+    # 40 positions: the slope's 39 are a length where a shifted interval of
+    # IntervalQuantiles covers an unshifted one.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    t = np.arange(40) / np.where(y == 0, 6.0, 9.0)[:, None]
+    return np.sin(2 * np.pi * t) + rng.normal(scale=0.3, size=t.shape), y
+
+
+def _digits_rows():
+    X, y = load_digits(return_X_y=True)
+    return X[:150], y[:150]
+
+
+@pytest.mark.parametrize(
+    "make_model, data",
+    [
+        (lambda: MultiGranularityClassifier(cv=3), "binary"),
+        (lambda: MultiGranularityRegressor(cv=3), "regression"),
+        (
+            lambda: MultiGranularityClassifier(
+                make_series_levels(random_state=0, n_features=168),
+                final_estimator="vote",
+                cv=3,
+            ),
+            "series",
+        ),
+        (
+            lambda: MultiGranularityClassifier(
+                make_image_levels((8, 8), random_state=0), final_estimator="vote", cv=3
+            ),
+            "digits",
+        ),
+    ],
+    ids=["classifier defaults", "regressor defaults", "series", "images"],
+)
+def test_defaults_and_presets_work_under_global_pandas_output(
+    make_model, data, binary_data, regression_data
+):
+    pd = pytest.importorskip("pandas")
+    X, y = {
+        "binary": binary_data,
+        "regression": regression_data,
+        "series": _wavy_series(),
+        "digits": _digits_rows(),
+    }[data]
+    with sklearn.config_context(transform_output="pandas"):
+        model = make_model().fit(X, y)
+        assert model.predict(X).shape == y.shape
+        out = model.transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(model.get_feature_names_out())

@@ -33,14 +33,29 @@ def test_spectrum_by_hand():
 
 def test_dyadic_intervals_follow_quant():
     # Depths 0..2 of 8 positions, shifted by half an interval from depth 1 on.
-    assert dyadic_intervals(8, 3) == [
+    assert [interval[:3] for interval in dyadic_intervals(8, 3)] == [
         (0, 0, 8),
         (1, 0, 4), (1, 4, 8), (1, 2, 6),
         (2, 0, 2), (2, 2, 4), (2, 4, 6), (2, 6, 8), (2, 1, 3), (2, 3, 5), (2, 5, 7),
     ]  # fmt: skip
+    assert [shifted for *_, shifted in dyadic_intervals(8, 3)] == [
+        False, False, False, True, False, False, False, False, True, True, True,
+    ]  # fmt: skip
     # Never finer than one position, and no shift of one-position intervals.
-    assert max(d for d, _, _ in dyadic_intervals(4, 6)) == 2
-    assert all(b - a == 1 for d, a, b in dyadic_intervals(4, 6) if d == 2)
+    assert max(d for d, *_ in dyadic_intervals(4, 6)) == 2
+    assert all(b - a == 1 for d, a, b, _ in dyadic_intervals(4, 6) if d == 2)
+
+
+def test_interval_names_tell_a_shifted_interval_from_its_twin():
+    # 9 positions in 4 intervals: edges 0, 2, 4, 6, 9 and a shift of 2, so
+    # the shifted (0, 2) covers the unshifted (2, 4): same columns, as in QUANT,
+    # but not the same names (pandas output needs them unique).
+    view = IntervalQuantiles(depth=3).fit(np.zeros((1, 9)))
+    names = view.get_feature_names_out().tolist()
+    assert "d2_2_4_q0" in names and "d2s_2_4_q0" in names
+    for length in range(1, 300):
+        names = IntervalQuantiles().fit(np.zeros((1, length))).get_feature_names_out()
+        assert len(set(names)) == len(names), length
 
 
 def test_interval_quantiles_by_hand():
@@ -56,7 +71,7 @@ def _reference_interval_quantiles(X, depth, div):
     rows = []
     for x in X:
         features = []
-        for _, start, stop in dyadic_intervals(len(x), depth):
+        for _, start, stop, _ in dyadic_intervals(len(x), depth):
             window = x[start:stop]
             count = 1 + (len(window) - 1) // div
             if len(window) == 1:

@@ -92,27 +92,30 @@ class Spectrum(StatelessView):
 
 
 def dyadic_intervals(length: int, depth: int, shifted: bool = True) -> list:
-    """``(depth, start, stop)`` of QUANT's intervals over ``length`` positions.
+    """``(depth, start, stop, shifted)`` of QUANT's intervals over ``length``
+    positions.
 
     Depth ``d`` splits the series into ``2**d`` intervals (``d < depth``, and
     no finer than one position); with ``shifted``, each depth from 1 on also
     has the same intervals moved by half an interval, where intervals are
-    longer than one position.
+    longer than one position. As in QUANT, a shifted interval may cover the
+    same positions as one of its depth's unshifted ones (where rounding makes
+    the intervals unequal); the flag tells them apart.
 
     Examples
     --------
     >>> dyadic_intervals(8, 2)
-    [(0, 0, 8), (1, 0, 4), (1, 4, 8), (1, 2, 6)]
+    [(0, 0, 8, False), (1, 0, 4, False), (1, 4, 8, False), (1, 2, 6, True)]
     """
     intervals = []
     for level in range(min(depth, int(np.log2(length)) + 1)):
         count = 2**level
         edges = np.linspace(0, length, count + 1).astype(int)
         bounds = list(zip(edges[:-1].tolist(), edges[1:].tolist()))
-        intervals += [(level, start, stop) for start, stop in bounds]
+        intervals += [(level, start, stop, False) for start, stop in bounds]
         if shifted and count > 1 and np.median(np.diff(edges)) > 1:
             shift = int(np.ceil(length / count / 2))
-            intervals += [(level, a + shift, b + shift) for a, b in bounds[:-1]]
+            intervals += [(level, a + shift, b + shift, True) for a, b in bounds[:-1]]
     return intervals
 
 
@@ -147,9 +150,10 @@ class IntervalQuantiles(StatelessView):
 
     Attributes
     ----------
-    intervals_ : list of (int, int, int)
-        ``(depth, start, stop)`` of each interval, in the order of the
-        output columns.
+    intervals_ : list of (int, int, int, bool)
+        ``(depth, start, stop, shifted)`` of each interval, in the order of
+        the output columns. A shifted interval's columns are named ``dNs_``
+        instead of ``dN_``: both may cover the same positions.
     {features_in}
 
     See Also
@@ -181,15 +185,15 @@ class IntervalQuantiles(StatelessView):
     def _output_names(self, n_features):
         self.intervals_ = dyadic_intervals(n_features, self.depth, self.shifted)
         return [
-            f"d{level}_{start}_{stop}_q{k}"
-            for level, start, stop in self.intervals_
+            f"d{level}{'s' if shifted else ''}_{start}_{stop}_q{k}"
+            for level, start, stop, shifted in self.intervals_
             for k in range(interval_quantile_count(stop - start, self.div))
         ]
 
     def _view(self, X):
         # Stateless: the intervals depend on the series' length alone.
         intervals = dyadic_intervals(X.shape[1], self.depth, self.shifted)
-        widths = [stop - start for _, start, stop in intervals]
+        widths = [stop - start for _, start, stop, _ in intervals]
         counts = [interval_quantile_count(width, self.div) for width in widths]
         first_column = np.concatenate([[0], np.cumsum(counts)[:-1]])
         out = np.empty((X.shape[0], sum(counts)), dtype=X.dtype)
