@@ -85,7 +85,9 @@ class TaskResult:
     view_width: int | None = None
 
 
-def fit_parallel(n_jobs, *, verbose: int = 0, timeout=None) -> Parallel:
+def fit_parallel(
+    n_jobs, *, max_tasks: int | None = None, verbose: int = 0, timeout=None
+) -> Parallel:
     """The ``Parallel`` that every task of one fit runs through: the views
     computed once, and every fold fit and refit.
 
@@ -99,15 +101,28 @@ def fit_parallel(n_jobs, *, verbose: int = 0, timeout=None) -> Parallel:
     uneven), and are taken as they finish where the backend allows it. A
     predict that splits the levels' rows among the workers
     (:mod:`skmgm._predict_rows`) runs them through one too.
+
+    On this machine's cores, no more workers than ``max_tasks`` (the most
+    tasks any of its calls will have) are started, as scikit-learn's forests
+    cap theirs at their trees: loky starts every worker asked for (64 of them,
+    for a fit of 4 tasks on 2 cores, took 3.8 s). The cores ``n_jobs`` asks
+    for are kept as ``n_cores``: those the workers leave idle are lent to the
+    tasks as threads (:func:`_lend_idle_cores`).
     """
     backend = active_backend()
-    return Parallel(
-        n_jobs=backend.n_jobs(n_jobs),
+    n_jobs = backend.n_jobs(n_jobs)
+    n_cores = effective_n_jobs(n_jobs)
+    if max_tasks is not None and not backend.on_cluster:
+        n_jobs = min(n_cores, max_tasks)
+    parallel = Parallel(
+        n_jobs=n_jobs,
         verbose=max(0, verbose - 1),
         batch_size=1,
         return_as="generator_unordered" if backend.streams_results else "list",
         timeout=timeout,
     )
+    parallel.n_cores = n_cores
+    return parallel
 
 
 def plan_levels(levels, options, X, y, parallel) -> list[PlannedLevel]:
@@ -344,6 +359,23 @@ def run_plan(
     ]
 
 
+def fitted_granularity(plan: PlannedLevel, fit: FittedLevel):
+    """The granularity a fitted level keeps in ``levels_``: the one fitted
+    once, else the refit's, else ``"passthrough"`` (a level with no view, or
+    fold models that each hold their own)."""
+    if plan.prefitted_granularity is not None:
+        return plan.prefitted_granularity
+    return "passthrough" if fit.granularity is None else fit.granularity
+
+
+def count_tasks(options: list[dict], n_splits: int, refit: bool) -> int:
+    """The tasks of :func:`run_plan` for levels planned with ``options``
+    (:func:`plan_level`'s): one fit on all rows for a level out of bag, else
+    its fold fits and, with ``refit``, its refit."""
+    per_level = n_splits + 1 if refit else n_splits
+    return sum(1 if level["out_of_bag"] else per_level for level in options)
+
+
 def _keyed_task(task, data, y):
     """Run ``task``; a plain function, so that Dask names its tasks after it."""
     return task(data, y)
@@ -352,13 +384,13 @@ def _keyed_task(task, data, y):
 def _lend_idle_cores(tasks, parallel, backend):
     """Give each task the cores its call would leave idle, as threads.
 
-    A call with fewer tasks than workers (a stage of a staged fit: one level
-    fitted once) would otherwise run each task on one core while the others
-    wait. A cluster schedules its own cores.
+    A call with fewer tasks than the fit's cores (a stage of a staged fit, a
+    level fitted once out of bag) would otherwise run each task on one core
+    while the others wait. A cluster schedules its own cores.
     """
     if backend.on_cluster:
         return
-    n_threads = effective_n_jobs(parallel.n_jobs) // len(tasks)
+    n_threads = parallel.n_cores // len(tasks)
     for task in tasks:
         task.n_threads = max(1, n_threads)
 

@@ -45,7 +45,13 @@ from skmgm._composition import (
     short_name,
 )
 from skmgm._held_out import takes_out_of_bag
-from skmgm._plan import fit_parallel, plan_levels, run_plan
+from skmgm._plan import (
+    count_tasks,
+    fit_parallel,
+    fitted_granularity,
+    plan_levels,
+    run_plan,
+)
 from skmgm._predict_rows import bound_level, predict_rows
 from skmgm._predictions import as_columns
 from skmgm._routing import metadata_router, route_fit_params
@@ -196,7 +202,14 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         splits = self._pinned_splits(X, y, routed.split)
         once = _levels_fitted_once(self.fit_once, levels)
         check_level_names("out_of_bag", self.out_of_bag, levels)
-        parallel = fit_parallel(self.n_jobs, verbose=self.verbose, timeout=self.timeout)
+        parallel = fit_parallel(
+            self.n_jobs,
+            max_tasks=count_tasks(
+                _plan_options(self, active, routed, once), len(splits), self.refit
+            ),
+            verbose=self.verbose,
+            timeout=self.timeout,
+        )
         with parallel:
             if self._fits_in_stages():
                 inputs = Bunch(
@@ -232,16 +245,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         """The plans of ``levels`` on the rows ``X`` and ``y`` (and
         ``routed``); ``once`` names the levels whose granularity is fitted
         once; their views are computed through ``parallel``."""
-        options = [
-            _plan_options(
-                level,
-                self._stack_method_of(level[0], level[2]),
-                routed,
-                fit_once=level[0] in once,
-                out_of_bag=self.out_of_bag,
-            )
-            for level in levels
-        ]
+        options = _plan_options(self, levels, routed, once)
         return plan_levels(levels, options, X, y, parallel)
 
     def _run(self, planned, y, splits, parallel):
@@ -269,7 +273,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         it was fitted on.
         """
         self.levels_ = [
-            (plan.name, _fitted_granularity(plan, fit), fit.estimator)
+            (plan.name, fitted_granularity(plan, fit), fit.estimator)
             for plan, fit in zip(planned, fitted)
         ]
         self.named_levels_ = Bunch(
@@ -455,18 +459,27 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         return pd.DataFrame(report)
 
 
-def _plan_options(level, method, routed, *, fit_once, out_of_bag) -> dict:
-    """The keyword arguments of :func:`~skmgm._plan.plan_level` for ``level``."""
-    name = level[0]
-    return {
-        "method": method,
-        "estimator_params": routed.estimator[name],
-        "granularity_params": routed.granularity.get(name, {}),
-        "fit_once": fit_once,
-        "out_of_bag": takes_out_of_bag(
-            out_of_bag, level, method, fit_once, "groups" in routed.split
-        ),
-    }
+def _plan_options(model, levels, routed, once) -> list[dict]:
+    """Each level's keyword arguments to :func:`~skmgm._plan.plan_level`;
+    ``once`` names the levels whose granularity is fitted once."""
+    options = []
+    for level in levels:
+        name, _, estimator = level
+        method = model._stack_method_of(name, estimator)
+        fit_once = name in once
+        grouped = "groups" in routed.split
+        options.append(
+            {
+                "method": method,
+                "estimator_params": routed.estimator[name],
+                "granularity_params": routed.granularity.get(name, {}),
+                "fit_once": fit_once,
+                "out_of_bag": takes_out_of_bag(
+                    model.out_of_bag, level, method, fit_once, grouped
+                ),
+            }
+        )
+    return options
 
 
 def _levels_fitted_once(fit_once, levels) -> set:
@@ -486,10 +499,3 @@ def _report_final_fit(final_estimator, X_meta, seconds):
         file=sys.stderr,
         flush=True,
     )
-
-
-def _fitted_granularity(plan, fit):
-    if plan.prefitted_granularity is not None:
-        return plan.prefitted_granularity
-    # A passthrough level, or fold models that each hold their own view.
-    return "passthrough" if fit.granularity is None else fit.granularity

@@ -11,7 +11,6 @@ rows that reach it (padded with settled rows only where its folds need them).
 from __future__ import annotations
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 
 from skmgm._compat import _check_method_params, _safe_indexing
@@ -204,7 +203,7 @@ def _fit_stage_by_stage(model, levels, X, y, inputs, cascade):
     n_samples = len(y)
     rows = Bunch(open=np.arange(n_samples), fit=np.arange(n_samples))
     stages = Bunch(fitted=[], thresholds={}, temperatures={})
-    n_workers = effective_n_jobs(inputs.parallel.n_jobs)
+    n_workers = inputs.parallel.n_cores
     batch = levels[:1]
     while batch:
         for stage in _fit_on_rows(model, batch, X, y, rows.fit, inputs):

@@ -216,6 +216,16 @@ def test_a_task_alone_in_its_call_gets_the_idle_cores(binary_data, backend):
     )
 
 
+def test_no_more_workers_than_tasks_are_asked_for(capsys, binary_data):
+    X, y = binary_data
+    levels = [("a", "passthrough", LogisticRegression())]
+    with parallel_config(backend="threading"):
+        MultiGranularityClassifier(levels, cv=2, n_jobs=64, verbose=1).fit(X, y)
+    plan = capsys.readouterr().err.splitlines()[0]
+    assert plan.startswith("[skmgm] 3 tasks for 1 levels")
+    assert plan.endswith("n_jobs=3")
+
+
 class _FailsOnSmallData(BaseEstimator):
     _estimator_type = "regressor"
 
