@@ -103,7 +103,7 @@ def fit_parallel(
     (:mod:`skmgm._predict_rows`) runs them through one too.
 
     On this machine's cores, no more workers than ``max_tasks`` (the most
-    tasks any of its calls will have) are started, as scikit-learn's forests
+    tasks any of its calls will have, or two) are started, as scikit-learn's forests
     cap theirs at their trees: loky starts every worker asked for (64 of them,
     for a fit of 4 tasks on 2 cores, took 3.8 s). The cores ``n_jobs`` asks
     for are kept as ``n_cores``: those the workers leave idle are lent to the
@@ -113,7 +113,9 @@ def fit_parallel(
     n_jobs = backend.n_jobs(n_jobs)
     n_cores = effective_n_jobs(n_jobs)
     if max_tasks is not None and not backend.on_cluster:
-        n_jobs = min(n_cores, max_tasks)
+        # Two at least: one would run the tasks in this process, where a
+        # timeout cannot bind.
+        n_jobs = min(n_cores, max(max_tasks, 2))
     parallel = Parallel(
         n_jobs=n_jobs,
         verbose=max(0, verbose - 1),

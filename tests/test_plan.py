@@ -218,12 +218,19 @@ def test_a_task_alone_in_its_call_gets_the_idle_cores(binary_data, backend):
 
 def test_no_more_workers_than_tasks_are_asked_for(capsys, binary_data):
     X, y = binary_data
-    levels = [("a", "passthrough", LogisticRegression())]
+    folds = [("a", "passthrough", LogisticRegression())]
+    forest = RandomForestClassifier(n_estimators=30, oob_score=True, random_state=0)
+    alone = [("a", "passthrough", forest)]  # out of bag: one task
     with parallel_config(backend="threading"):
-        MultiGranularityClassifier(levels, cv=2, n_jobs=64, verbose=1).fit(X, y)
-    plan = capsys.readouterr().err.splitlines()[0]
-    assert plan.startswith("[skmgm] 3 tasks for 1 levels")
-    assert plan.endswith("n_jobs=3")
+        MultiGranularityClassifier(folds, cv=2, n_jobs=64, verbose=1).fit(X, y)
+        MultiGranularityClassifier(alone, n_jobs=64, verbose=1).fit(X, y)
+    plans = [line for line in capsys.readouterr().err.splitlines() if "tasks" in line]
+    assert plans[0].startswith("[skmgm] 3 tasks for 1 levels")
+    assert plans[0].endswith("n_jobs=3")
+    # Never one worker when more were asked for: the task would run here,
+    # where a timeout cannot bind.
+    assert plans[1].startswith("[skmgm] 1 tasks for 1 levels")
+    assert plans[1].endswith("n_jobs=2")
 
 
 class _FailsOnSmallData(BaseEstimator):
