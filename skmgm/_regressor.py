@@ -9,6 +9,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from skmgm._composition import is_drop
 from skmgm._docstrings import Substitution
 from skmgm._presets import binned_view
 from skmgm._routing import route_predict_params
@@ -147,7 +148,11 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
     def _prepare_y(self, y, levels):
         y = validate_data(self, y=y, multi_output=True, y_numeric=True)
-        return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim == 2 and y.shape[1] == 1:
+            return column_or_1d(y, warn=True)
+        if y.ndim == 2:
+            _check_levels_take_outputs(levels, y.shape[1])
+        return y
 
     def _stack_method_of(self, name, estimator):
         return "predict"
@@ -187,3 +192,15 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         routed = route_predict_params(self, predict_params)
         X_meta = self._transform_validated(X, routed.levels)
         return self.final_estimator_.predict(X_meta, **routed.final)
+
+
+def _check_levels_take_outputs(levels, n_outputs):
+    """Refuse, before any task runs, a level that predicts one output only."""
+    for name, _, estimator in levels:
+        if not is_drop(estimator) and not get_tags(estimator).target_tags.multi_output:
+            raise ValueError(
+                f"Level {name!r}: estimator {estimator!r} predicts one output; "
+                f"y has {n_outputs}. Wrap it in "
+                "sklearn.multioutput.MultiOutputRegressor, or use one that "
+                "predicts several (e.g. RidgeCV, RandomForestRegressor)."
+            )

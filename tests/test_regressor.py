@@ -109,8 +109,11 @@ def test_multi_output_y_where_scikit_learn_stacking_raises():
     assert reg.transform(X).shape == (20, 6)
     assert len(reg.get_feature_names_out()) == 6
     assert get_tags(reg).target_tags.multi_output
-    # The default levels hold HistGradientBoosting, which is single-output.
+    # The default levels hold HistGradientBoosting, which is single-output:
+    # refused by name before any task runs.
     assert not get_tags(MultiGranularityRegressor()).target_tags.multi_output
+    with pytest.raises(ValueError, match="Level 'raw': estimator Hist.*y has 3"):
+        MultiGranularityRegressor().fit(X, y)
 
 
 def test_predict_params_reach_the_final_estimator(regression_data):
