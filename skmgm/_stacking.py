@@ -156,7 +156,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             owner=type(self).__name__,
             parameter_names=set(self.get_params(deep=False)),
         )
-        check_numeric_columns(X, levels)
+        check_numeric_columns(X, levels, default_levels=self.levels is None)
         X = self._validate_X(X, reset=True)
         y = self._prepare_y(y, levels)
         fit_info = self._fit_stack(levels, X, y, fit_params)

@@ -127,13 +127,16 @@ def check_final_estimator(final, *, kind: str):
     return final
 
 
-def check_numeric_columns(X, levels):
+def check_numeric_columns(X, levels, *, default_levels: bool = False):
     """Refuse, before any task runs, text columns that a level cannot take.
 
     A level takes a DataFrame's non-numeric columns only through a
     granularity of the user's own (a ``ColumnTransformer`` that encodes
     them, say): skmgm's views need numbers, and a ``"passthrough"`` level
-    hands the columns to its estimator as they are.
+    hands the columns to its estimator as they are. Categorical columns
+    pass (HistGradientBoosting takes them as they are), except those with
+    text categories under the ``default_levels``, whose binned view cannot
+    take them.
     """
     if not hasattr(X, "dtypes"):
         return
@@ -147,10 +150,28 @@ def check_numeric_columns(X, levels):
             "take. Encode them first: put a ColumnTransformer in front of the "
             "estimator in a Pipeline, or use one as those levels' granularity."
         )
+    categories = [
+        str(col)
+        for col, dtype in zip(X.columns, X.dtypes)
+        if _has_text_categories(dtype)
+    ]
+    if default_levels and categories:
+        raise ValueError(
+            f"X has categorical columns {categories} with text categories, which "
+            "the default levels' 'binned' view (KBinsDiscretizer) cannot take. "
+            "Encode them first (an OrdinalEncoder in a ColumnTransformer), or "
+            "pass levels whose estimators take them: a 'passthrough' level of "
+            "HistGradientBoosting does."
+        )
+
+
+def _has_text_categories(dtype) -> bool:
+    if getattr(dtype, "name", None) == "category":  # pandas
+        return dtype.categories.dtype.kind not in "biuf"
+    return str(dtype) in ("Categorical", "Enum")  # polars: text categories only
 
 
 def _is_text(dtype) -> bool:
-    # Categorical columns pass: HistGradientBoosting takes them as they are.
     if hasattr(dtype, "kind"):  # numpy and pandas
         return dtype.kind not in "biufcmM" and dtype.name != "category"
     return str(dtype) in ("String", "Utf8", "Object")  # polars

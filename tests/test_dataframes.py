@@ -9,6 +9,7 @@ import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import load_digits
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
@@ -100,6 +101,20 @@ def test_text_columns_are_refused_before_any_task_runs(binary_data):
         cv=3,
     )
     assert encoded.fit(frame, y).score(frame, y) > 0.9
+
+
+def test_text_categories_are_refused_by_the_default_levels_only(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["city"] = pd.Categorical(np.where(y == 1, "Paris", "Lyon"))
+    with pytest.raises(ValueError, match=r"categorical columns \['city'\] with text"):
+        MultiGranularityClassifier(cv=3).fit(frame, y)
+    # HistGradientBoosting takes them as they are; so do numeric categories.
+    native = [("raw", "passthrough", HistGradientBoostingClassifier(max_iter=20))]
+    assert MultiGranularityClassifier(native, cv=3).fit(frame, y).score(frame, y) > 0.9
+    frame["city"] = pd.Categorical(y)
+    MultiGranularityClassifier(cv=3).fit(frame, y)
 
 
 def test_a_failing_task_is_not_listed_as_unfinished(binary_data):
