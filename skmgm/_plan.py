@@ -28,7 +28,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _safe_indexing, add_note
-from skmgm._composition import computes_view_once
+from skmgm._composition import computes_view_once, short_name
 from skmgm._held_out import out_of_bag_predictions
 from skmgm._predictions import FoldBag, level_predictions
 
@@ -455,6 +455,16 @@ def _report_plan(tasks, levels, backend, n_jobs):
         f"({len(tasks) - refits} fold fits + {refits} fits on all rows) on "
         f"joblib's {type(backend.backend).__name__}, "
         f"n_jobs={backend.n_jobs(n_jobs)}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def report_final_fit(final_estimator, X_meta, seconds):
+    """The verbose line of the meta-learner's fit, after the tasks' lines."""
+    print(
+        f"[skmgm] final estimator {short_name(final_estimator)} on "
+        f"{X_meta.shape[0]} x {X_meta.shape[1]} stacked columns: {seconds:.2f} s",
         file=sys.stderr,
         flush=True,
     )

@@ -10,7 +10,6 @@ subclasses' hooks.
 
 from __future__ import annotations
 
-import sys
 import time
 from abc import abstractmethod
 from copy import deepcopy
@@ -33,6 +32,7 @@ from skmgm._compat import (
     Interval,
     StrOptions,
     _check_feature_names_in,
+    _check_sample_weight,
     _fit_context,
     _num_samples,
     _raise_for_params,
@@ -50,6 +50,7 @@ from skmgm._plan import (
     fit_parallel,
     fitted_granularity,
     plan_levels,
+    report_final_fit,
     run_plan,
 )
 from skmgm._predict_rows import bound_level, predict_rows
@@ -158,6 +159,9 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         )
         check_numeric_columns(X, levels, default_levels=self.levels is None)
         X = self._validate_X(X, reset=True)
+        if fit_params.get("sample_weight") is not None:
+            # Refused once, here: in the tasks each would blame its level.
+            _check_sample_weight(fit_params["sample_weight"], X)
         y = self._prepare_y(y, levels)
         fit_info = self._fit_stack(levels, X, y, fit_params)
         self._after_fit(fit_info, y, fit_params.get("sample_weight"))
@@ -264,7 +268,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         start = time.perf_counter()
         self.final_estimator_ = final_estimator.fit(X_meta, y, **params)
         if self.verbose:
-            _report_final_fit(final_estimator, X_meta, time.perf_counter() - start)
+            report_final_fit(final_estimator, X_meta, time.perf_counter() - start)
 
     def _record_levels(self, planned, fitted, targets):
         """The fitted attributes that describe the levels.
@@ -490,12 +494,3 @@ def _levels_fitted_once(fit_once, levels) -> set:
         return {name for name, g, _ in levels if is_label_free(g)}
     check_level_names("fit_once", fit_once, levels)
     return set(fit_once)
-
-
-def _report_final_fit(final_estimator, X_meta, seconds):
-    print(
-        f"[skmgm] final estimator {short_name(final_estimator)} on "
-        f"{X_meta.shape[0]} x {X_meta.shape[1]} stacked columns: {seconds:.2f} s",
-        file=sys.stderr,
-        flush=True,
-    )

@@ -85,6 +85,23 @@ def test_y_of_the_wrong_length(model_and_data):
         model.fit(X, y[:-1])
 
 
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (np.ones(5), r"sample_weight.shape == \(5,\)"),
+        (np.ones((150, 2)), "1D array"),
+        (np.full(150, np.nan), "sample_weight contains NaN"),
+    ],
+    ids=["wrong length", "2-D", "NaN"],
+)
+def test_bad_sample_weight_is_refused_before_any_task(model_and_data, weights, message):
+    model, X, y = model_and_data
+    with pytest.raises(ValueError, match=message) as info:
+        model.fit(X, y, sample_weight=weights)
+    # The caller's weights, not a level, are at fault.
+    assert not getattr(info.value, "__notes__", [])
+
+
 def test_object_arrays(model_and_data):
     model, X, y = model_and_data
     numbers_as_objects = X.astype(object)
