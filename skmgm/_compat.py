@@ -11,6 +11,7 @@ from sklearn.base import _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
 from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils import _safe_indexing
+from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.metadata_routing import (
     _raise_for_params as _sklearn_raise_for_params,
@@ -53,6 +54,7 @@ __all__ = [
     "_routing_enabled",
     "_safe_indexing",
     "add_note",
+    "check_matplotlib_support",
     "process_routing",
 ]
 

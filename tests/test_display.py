@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 from sklearn.ensemble import RandomForestClassifier
@@ -96,3 +98,13 @@ def test_the_vote_shows_its_level_weights(binary_data, pooled_and_raw):
         cv=3,
     ).fit(X, y)
     np.testing.assert_array_equal(level_usage(clf), clf.final_estimator_.weights_)
+
+
+def test_plot_without_matplotlib_says_what_to_install(binary_data, monkeypatch):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(cv=3).fit(X, y)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
+    with pytest.raises(
+        ImportError, match="GranularityDisplay.plot requires matplotlib"
+    ):
+        GranularityDisplay.from_estimator(clf)

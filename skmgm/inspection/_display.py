@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from skmgm._compat import check_matplotlib_support
 from skmgm._vote import LevelVote
 
 
@@ -147,6 +148,7 @@ class GranularityDisplay:
         self : GranularityDisplay
             With ``ax_`` and ``figure_`` set.
         """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
 
         panels = 1 if self.usage is None else 2
