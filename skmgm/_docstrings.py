@@ -99,11 +99,12 @@ _RUNNING = """n_jobs : int, default=None
         Number of joblib workers for the plan's tasks, and for the views
         computed once when there are several (they run side by side before
         the plan). ``None`` means 1 unless in a ``joblib.parallel_config``
-        context; -1 means all processors. A fit asks for no more workers
-        than its levels have tasks (fold fits and refits). A call with fewer
-        tasks than workers (a stage of a staged fit) lends each task the idle
-        workers' cores, as threads, for what leaves its own ``n_jobs=None``
-        (a forest's trees, a ``FeatureUnion``'s parts, a kernel view's rows).
+        context; -1 means all processors. A fit starts no more workers than
+        its levels have tasks (fold fits and refits; two at least), and a call
+        with fewer tasks than ``n_jobs`` cores (a stage of a staged fit) lends
+        each task the idle cores, as threads, for what leaves its own
+        ``n_jobs=None`` (a forest's trees, a ``FeatureUnion``'s parts, a
+        kernel view's rows).
         Predicting many rows (at least 256 per worker), each level's first
         rows are timed, and when the levels' other rows would take more than
         a second on one core, every level's are split among the workers, in

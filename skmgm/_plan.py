@@ -103,11 +103,11 @@ def fit_parallel(
     (:mod:`skmgm._predict_rows`) runs them through one too.
 
     On this machine's cores, no more workers than ``max_tasks`` (the most
-    tasks any of its calls will have, or two) are started, as scikit-learn's forests
-    cap theirs at their trees: loky starts every worker asked for (64 of them,
-    for a fit of 4 tasks on 2 cores, took 3.8 s). The cores ``n_jobs`` asks
-    for are kept as ``n_cores``: those the workers leave idle are lent to the
-    tasks as threads (:func:`_lend_idle_cores`).
+    tasks any of its calls will have, or two) are started, as scikit-learn's
+    forests start no more than their trees: loky starts every worker asked
+    for, and 64 of them take seconds to start on 2 cores. The cores
+    ``n_jobs`` asks for are kept as ``n_cores``: those the workers leave idle
+    are lent to the tasks as threads (:func:`_lend_idle_cores`).
     """
     backend = active_backend()
     n_jobs = backend.n_jobs(n_jobs)
