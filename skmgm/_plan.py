@@ -372,10 +372,9 @@ def fitted_granularity(plan: PlannedLevel, fit: FittedLevel):
 
 def count_tasks(options: list[dict], n_splits: int, refit: bool) -> int:
     """The tasks of :func:`run_plan` for levels planned with ``options``
-    (:func:`plan_level`'s): one fit on all rows for a level out of bag, else
-    its fold fits and, with ``refit``, its refit."""
-    per_level = n_splits + 1 if refit else n_splits
-    return sum(1 if level["out_of_bag"] else per_level for level in options)
+    (:func:`plan_level`'s)."""
+    out_of_bag = [level["out_of_bag"] for level in options]
+    return len(_task_keys(out_of_bag, n_splits, refit))
 
 
 def _keyed_task(task, data, y):
@@ -397,16 +396,22 @@ def _lend_idle_cores(tasks, parallel, backend):
         task.n_threads = max(1, n_threads)
 
 
-def _make_tasks(levels, splits, n_classes, refit, on_cluster):
-    keys = [
-        (index, None) for index, level in enumerate(levels) if refit or level.out_of_bag
-    ]
+def _task_keys(out_of_bag: list[bool], n_splits: int, refit: bool) -> list:
+    """``(level index, fold)`` of every task, ``None`` for a fit on all rows:
+    one for a level out of bag, else its fold fits and, with ``refit``, its
+    refit. Fits on all rows come first: they are the longest tasks."""
+    keys = [(index, None) for index, oob in enumerate(out_of_bag) if refit or oob]
     keys += [
         (index, fold)
-        for index, level in enumerate(levels)
-        if not level.out_of_bag
-        for fold in range(len(splits))
+        for index, oob in enumerate(out_of_bag)
+        if not oob
+        for fold in range(n_splits)
     ]
+    return keys
+
+
+def _make_tasks(levels, splits, n_classes, refit, on_cluster):
+    keys = _task_keys([level.out_of_bag for level in levels], len(splits), refit)
     light = [replace(level, data=None) for level in levels]
     return [
         FitTask(

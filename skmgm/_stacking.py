@@ -206,11 +206,10 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         splits = self._pinned_splits(X, y, routed.split)
         once = _levels_fitted_once(self.fit_once, levels)
         check_level_names("out_of_bag", self.out_of_bag, levels)
+        options = _plan_options(self, active, routed, once)
         parallel = fit_parallel(
             self.n_jobs,
-            max_tasks=count_tasks(
-                _plan_options(self, active, routed, once), len(splits), self.refit
-            ),
+            max_tasks=count_tasks(options, len(splits), self.refit),
             verbose=self.verbose,
             timeout=self.timeout,
         )
@@ -224,7 +223,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
                     parallel=parallel,
                 )
                 return fit_staged(self, active, X, y, inputs, final_estimator)
-            planned = self._plan(active, X, y, routed, once, parallel)
+            planned = plan_levels(active, options, X, y, parallel)
             fitted = self._run(planned, y, splits, parallel)
         weights = fit_params.get("sample_weight")
         self._record_levels(planned, fitted, [(y, weights)] * len(planned))
