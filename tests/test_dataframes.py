@@ -1,4 +1,5 @@
-"""DataFrames, sparse input and the HTML repr."""
+"""DataFrames in and out (columns by name, text and categories, pandas output),
+sparse input and the HTML repr."""
 
 import warnings
 
