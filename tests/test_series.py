@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmgm.granularity import Derivative, IntervalQuantiles, Spectrum
-from skmgm.granularity._series import dyadic_intervals
+from skmgm.granularity._series import _interval_quantiles, dyadic_intervals
 
 
 def test_derivative_by_hand_and_float32_kept():
@@ -101,3 +102,19 @@ def test_interval_quantiles_in_chunks_equal_one_block(monkeypatch):
     monkeypatch.setattr(series, "_CHUNK_ROWS", 4)
     assert_array_equal(IntervalQuantiles().fit_transform(X), whole)
     assert whole.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "width, starts", [(9, [0, 3, 31]), (250, [0, 125]), (2500, [0])]
+)
+def test_interval_quantiles_are_numpys_bit_for_bit(dtype, width, starts):
+    X = np.random.default_rng(width).normal(size=(5, 2600)).cumsum(axis=1)
+    X = X.astype(dtype)
+    windows = sliding_window_view(X, width, axis=1)[:, starts, :]
+    count = 1 + (width - 1) // 4
+    expected = np.moveaxis(
+        np.quantile(windows, np.linspace(0, 1, count), axis=-1), 0, -1
+    )
+    expected[..., 1::2] -= windows.mean(axis=-1, keepdims=True)
+    assert_array_equal(_interval_quantiles(X, np.array(starts), width, 4), expected)

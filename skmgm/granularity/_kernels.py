@@ -129,6 +129,19 @@ def own_quantiles(values, levels):
     fit on few rows).
     """
     ordered = np.sort(values, axis=1)
+    return sorted_quantiles(ordered, levels).astype(values.dtype, copy=False)
+
+
+def sorted_quantiles(ordered, levels):
+    """(rows, count): the quantiles of the sorted rows ``ordered`` at
+    ``levels`` (one row of levels per row, or one row shared by all).
+
+    ``np.quantile``'s default (linear) method, bit for bit, in the dtype
+    that the rows and ``levels`` promote to, as numpy's. ``np.quantile``
+    partitions the values around every level instead of sorting them once:
+    on an interval of 5,000 positions (1,250 quantiles) that was a hundred
+    times slower.
+    """
     virtual = levels * (ordered.shape[1] - 1)
     below = np.floor(virtual)
     gamma = virtual - below
@@ -138,8 +151,7 @@ def own_quantiles(values, levels):
     high = ordered[rows, np.minimum(below + 1, ordered.shape[1] - 1)]
     # numpy interpolates from the nearer end, which rounds the same as it.
     step = high - low
-    quantiles = np.where(gamma < 0.5, low + step * gamma, high - step * (1 - gamma))
-    return quantiles.astype(values.dtype, copy=False)
+    return np.where(gamma < 0.5, low + step * gamma, high - step * (1 - gamma))
 
 
 def _is_padded(dilation_index, kernel_index):

@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from skmgm._compat import Interval
 from skmgm._docstrings import Substitution
+from skmgm.granularity._kernels import sorted_quantiles
 from skmgm.granularity._stateless import StatelessView
 
 # Rows per chunk of IntervalQuantiles.transform: windows of a chunk are copied
@@ -221,8 +222,8 @@ def _interval_quantiles(X, starts, width, div):
         return windows
     if count == 1:
         return np.median(windows, axis=-1, keepdims=True)
-    quantiles = np.moveaxis(
-        np.quantile(windows, np.linspace(0, 1, count), axis=-1), 0, -1
-    )
+    ordered = np.sort(windows.reshape(-1, width), axis=-1)
+    quantiles = sorted_quantiles(ordered, np.linspace(0, 1, count)[None])
+    quantiles = quantiles.reshape(*windows.shape[:2], count)
     quantiles[..., 1::2] -= windows.mean(axis=-1, keepdims=True)
     return quantiles
