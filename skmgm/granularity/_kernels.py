@@ -138,8 +138,8 @@ def sorted_quantiles(ordered, levels):
 
     ``np.quantile``'s default (linear) method, bit for bit, in the dtype
     that the rows and ``levels`` promote to, as numpy's. ``np.quantile``
-    partitions the values around every level instead of sorting them once:
-    on an interval of 5,000 positions (1,250 quantiles) that was a hundred
+    partitions the values around every level instead of sorting them once,
+    which on an interval of 5,000 positions (1,250 quantiles) is tens of
     times slower.
     """
     virtual = levels * (ordered.shape[1] - 1)
