@@ -150,12 +150,14 @@ def check_numeric_columns(X, levels, *, default_levels: bool = False):
             "take. Encode them first: put a ColumnTransformer in front of the "
             "estimator in a Pipeline, or use one as those levels' granularity."
         )
+    if not default_levels:
+        return
     categories = [
         str(col)
         for col, dtype in zip(X.columns, X.dtypes)
         if _has_text_categories(dtype)
     ]
-    if default_levels and categories:
+    if categories:
         raise ValueError(
             f"X has categorical columns {categories} with text categories, which "
             "the default levels' 'binned' view (KBinsDiscretizer) cannot take. "
