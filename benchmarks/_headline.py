@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import bench_digits
 import bench_ucr
+import bench_ucr_unseen
 from _report import markdown, mean, median, of
 
 
-def _ucr_cells(rows):
-    datasets, summary = bench_ucr.summarise(rows)
+def _ucr_cells(rows, benchmark, what):
+    """The series preset's row on the data sets of ``benchmark``, which
+    ``what`` names."""
+    datasets, summary = bench_ucr.summarise(rows, benchmark)
     if bench_ucr.PRESET not in summary:
         return None
     ours = summary[bench_ucr.PRESET]
@@ -24,8 +27,7 @@ def _ucr_cells(rows):
         if s["fit_s"] is None
     ]
     return [
-        f"UCR development panel ({len(datasets)} series data sets, mean accuracy, "
-        "median fit)",
+        f"{what} ({len(datasets)} series data sets, mean accuracy, median fit)",
         f"{ours['accuracy']:.3f} in {ours['fit_s']:.2f} s",
         "; ".join(peers),
         ", ".join(published),
@@ -51,6 +53,14 @@ def _digits_cells(rows):
 
 
 def headline(rows: list) -> str:
-    lines = [cells for cells in (_ucr_cells(rows), _digits_cells(rows)) if cells]
+    ucr_rows = [
+        _ucr_cells(rows, bench_ucr.NAME, "UCR development panel"),
+        _ucr_cells(
+            rows,
+            bench_ucr_unseen.NAME,
+            "UCR outside the panel, not used to choose the preset, one seed",
+        ),
+    ]
+    lines = [cells for cells in (*ucr_rows, _digits_cells(rows)) if cells]
     header = ["data", "skmgm preset", "peers, same run, same cores", "published"]
     return markdown(header, lines)

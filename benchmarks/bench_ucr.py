@@ -119,7 +119,7 @@ def run(quick: bool, n_jobs: int) -> list:
     return rows + published_rows(datasets)
 
 
-def published_rows(datasets) -> list:
+def published_rows(datasets, benchmark=NAME) -> list:
     """The bake-off's official-split accuracies (column 0) of each reference."""
     rows = []
     for label, method in PUBLISHED.items():
@@ -129,7 +129,7 @@ def published_rows(datasets) -> list:
         with path.open() as handle:
             figures = {r[0]: float(r[1]) for r in csv.reader(handle) if r[1:]}
         rows += [
-            {"benchmark": NAME, "dataset": d, "model": f"{label} (published)",
+            {"benchmark": benchmark, "dataset": d, "model": f"{label} (published)",
              "metric": "accuracy", "score": figures[d], "published": True,
              "source": f"2023 bake-off (tsml-eval), {method}.csv, official split"}
             for d in datasets
@@ -138,14 +138,14 @@ def published_rows(datasets) -> list:
     return rows
 
 
-def summarise(rows):
+def summarise(rows, benchmark=NAME):
     """Per model: mean accuracy over the data sets, median fit and predict
-    (over every run, and per data set)."""
-    found = of(rows, NAME)
+    (over every run, and per data set), from the rows of ``benchmark``."""
+    found = of(rows, benchmark)
     datasets = distinct(found, "dataset")
     summary = {}
     for model in distinct(found, "model"):
-        runs = [of(found, NAME, dataset=d, model=model) for d in datasets]
+        runs = [of(found, benchmark, dataset=d, model=model) for d in datasets]
         if any(not r for r in runs):
             continue
         per_set = [mean(r, "score") for r in runs]
@@ -159,9 +159,9 @@ def summarise(rows):
     return datasets, summary
 
 
-def table(rows: list) -> str:
+def table(rows: list, benchmark=NAME) -> str:
     """One row per model: mean accuracy, median fit and predict time."""
-    datasets, summary = summarise(rows)
+    datasets, summary = summarise(rows, benchmark)
     lines = [
         [model.replace("(published)", "(*published*)"), f"{s['accuracy']:.4f}",
          "" if s["fit_s"] is None else f"{s['fit_s']:.2f}",
@@ -172,9 +172,9 @@ def table(rows: list) -> str:
     return markdown([*header, "median fit (s)", "median predict (s)"], lines)
 
 
-def per_dataset_table(rows: list) -> str:
+def per_dataset_table(rows: list, benchmark=NAME) -> str:
     """Test accuracy of every model on every data set."""
-    datasets, summary = summarise(rows)
+    datasets, summary = summarise(rows, benchmark)
     lines = [
         [d, *(f"{s['per_set'][i]:.3f}" for s in summary.values())]
         for i, d in enumerate(datasets)
@@ -183,9 +183,9 @@ def per_dataset_table(rows: list) -> str:
     return markdown(["data set", *names], lines)
 
 
-def versus_table(rows: list) -> str:
+def versus_table(rows: list, benchmark=NAME) -> str:
     """The preset against ``RIVAL``: mean gap, fit ratio, wins, worst sets."""
-    datasets, summary = summarise(rows)
+    datasets, summary = summarise(rows, benchmark)
     if PRESET not in summary or RIVAL not in summary:
         return ""
     ours, theirs = summary[PRESET], summary[RIVAL]
