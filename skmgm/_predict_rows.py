@@ -9,12 +9,16 @@ level's rest is split among the model's ``n_jobs`` workers, all levels in one
 call (so that the workers stay busy from one level to the next, and joblib's
 temporary data is cleaned once), each worker sent each level's view and model
 once. Rows are predicted independently, so the result does not depend on the
-split (up to the last bits of BLAS sums).
+split (up to the last bits of BLAS sums). Rows predicted where the call is
+made get the workers' cores as threads instead, for what a level leaves to
+joblib (a ``FeatureUnion``'s parts, a kernel view's chunks, a forest's trees),
+as a fit lends them to a task alone in its call.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from functools import partial
 
 import numpy as np
@@ -22,7 +26,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
 
-from skmgm._backend import active_backend
+from skmgm._backend import active_backend, inner_parallelism_in_threads
 from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
 from skmgm._plan import fit_parallel
 from skmgm._predictions import level_predictions
@@ -44,20 +48,32 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
     ``n_jobs`` workers when the rows left after the first, timed ones would
     take longer than ``SEQUENTIAL_SECONDS``."""
     n_samples = _num_samples(X)
-    n_workers = effective_n_jobs(active_backend().n_jobs(n_jobs))
+    backend = active_backend()
+    n_workers = effective_n_jobs(backend.n_jobs(n_jobs))
+
+    def here():
+        """Where the call is made, the workers' cores lent as threads."""
+        if backend.on_cluster:
+            return nullcontext()
+        return inner_parallelism_in_threads(False, n_workers)
+
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
-        return [predict(X, part) for predict, part in zip(predicts, params)]
+        with here():
+            return [predict(X, part) for predict, part in zip(predicts, params)]
     timed = np.arange(max(1, int(n_samples * _TIMED_SHARE)))
     rest = np.arange(len(timed), n_samples)
     firsts, seconds = [], []
-    for predict, part in zip(predicts, params):
-        start = time.perf_counter()
-        firsts.append(predict(*_on_rows(X, part, timed)))
-        seconds.append((time.perf_counter() - start) * len(rest) / len(timed))
+    with here():
+        for predict, part in zip(predicts, params):
+            start = time.perf_counter()
+            firsts.append(predict(*_on_rows(X, part, timed)))
+            seconds.append((time.perf_counter() - start) * len(rest) / len(timed))
     if sum(seconds) <= SEQUENTIAL_SECONDS:
-        rests = [
-            predict(*_on_rows(X, part, rest)) for predict, part in zip(predicts, params)
-        ]
+        with here():
+            rests = [
+                predict(*_on_rows(X, part, rest))
+                for predict, part in zip(predicts, params)
+            ]
     else:
         rests = _on_workers(
             predicts, X, params, rest, seconds, n_workers, n_jobs, timeout

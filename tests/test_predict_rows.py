@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from joblib import parallel_config
+from joblib.parallel import get_active_backend
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.ensemble import RandomForestClassifier
@@ -24,6 +25,20 @@ class _RowsSeen(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         type(self).seen.append(len(X))
+        return X
+
+
+class _BackendSeen(TransformerMixin, BaseEstimator):
+    """Passes rows through and logs the joblib backend each transform saw."""
+
+    seen: list = []
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        backend, n_jobs = get_active_backend()
+        type(self).seen.append((type(backend).__name__, n_jobs))
         return X
 
 
@@ -109,6 +124,23 @@ def test_a_cheap_level_is_predicted_in_one_go(multiclass_data, monkeypatch):
     _RowsSeen.seen.clear()
     model.predict(X)  # the rest would take far less than SEQUENTIAL_SECONDS
     assert _RowsSeen.seen == [len(X) // 16, len(X) - len(X) // 16]
+
+
+@pytest.mark.parametrize("n_jobs, lent", [(2, ("ThreadingBackend", 2)), (1, None)])
+def test_rows_predicted_here_get_the_workers_cores_as_threads(
+    multiclass_data, n_jobs, lent
+):
+    """What a level leaves to joblib (a FeatureUnion's parts, a kernel
+    view's chunks, a forest's trees) runs on the cores the model may use,
+    also when its rows are predicted where the call is made; with one
+    worker, as the caller configured it."""
+    X, y = multiclass_data
+    levels = [("seen", _BackendSeen(), LogisticRegression()), *_levels()[1:]]
+    model = MultiGranularityClassifier(levels, cv=3, n_jobs=n_jobs).fit(X, y)
+    _BackendSeen.seen.clear()
+    with parallel_config(backend="loky"):
+        model.predict(X)
+    assert _BackendSeen.seen == [lent or ("LokyBackend", None)]
 
 
 def test_per_row_parameters_are_sliced_with_the_rows():
