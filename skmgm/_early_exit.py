@@ -146,27 +146,32 @@ def loosest_threshold(confidence, level_correct, correct, remaining, weights, ta
     return float(sorted_confidence[last + 1]) if last + 1 < order.size else 0.0
 
 
-def run_cascade(predict_level, to_proba, thresholds, names, X):
+def run_cascade(predict_levels, to_proba, thresholds, names, X):
     """Evaluate the levels coarse first, each on the rows still undecided.
 
-    ``predict_level(index, X_rows)`` gives a level's aligned predictions,
-    ``to_proba(index, predictions)`` their exit probabilities (or ``None``).
-    Returns, for every row, the level index it exits at (``n_levels`` for
-    the full stack), the probabilities of the rows that exited, the rows left
-    for the stack and, per level, the rows it saw and its predictions.
+    ``predict_levels(indices, X_rows)`` gives those levels' aligned
+    predictions, ``to_proba(index, predictions)`` a level's exit
+    probabilities (or ``None``). The levels up to each one that can let rows
+    exit (:func:`levels_between_exits`) see the same rows, so they are
+    predicted in one call, which can split them among the workers, as
+    without early exit. Returns, for every row, the level index it exits at
+    (``n_levels`` for the full stack), the probabilities of the rows that
+    exited, the rows left for the stack and, per level, the rows it saw and
+    its predictions.
     """
     n_samples, n_levels = _num_samples(X), len(names)
     exit_at = np.full(n_samples, n_levels)
     exit_proba = None
     remaining = np.arange(n_samples)
     seen = []
-    for index in range(n_levels):
-        predictions = predict_level(index, _safe_indexing(X, remaining))
-        seen.append((remaining, predictions))
+    for group in levels_between_exits(names, thresholds):
+        predictions = predict_levels(group, _safe_indexing(X, remaining))
+        seen += [(remaining, level_predictions) for level_predictions in predictions]
+        index = group[-1]
         threshold = thresholds.get(names[index], NEVER)
         if threshold >= NEVER:
             continue
-        proba = to_proba(index, predictions)
+        proba = to_proba(index, predictions[-1])
         exits = proba.max(axis=1) > threshold
         if exit_proba is None:
             exit_proba = np.zeros((n_samples, proba.shape[1]))
@@ -176,6 +181,19 @@ def run_cascade(predict_level, to_proba, thresholds, names, X):
         if remaining.size == 0:
             break
     return Bunch(exit_at=exit_at, exit_proba=exit_proba, remaining=remaining, seen=seen)
+
+
+def levels_between_exits(names, thresholds) -> list[list[int]]:
+    """The level indices in consecutive groups, each ending at a level that
+    can let rows exit (its threshold below ``NEVER``), the levels after the
+    last such one together."""
+    groups, group = [], []
+    for index, name in enumerate(names):
+        group.append(index)
+        if thresholds.get(name, NEVER) < NEVER:
+            groups.append(group)
+            group = []
+    return [*groups, group] if group else groups
 
 
 def predictions_for_rows(seen, rows):
@@ -195,7 +213,7 @@ class EarlyExit:
 
     Built by :meth:`calibrated` at the end of a fit. The classifier it serves
     (``model``) supplies its levels (``levels_``, ``stack_method_``,
-    ``_predict_level``), its stack (``_stack``) and its ``final_estimator_``.
+    ``_predict_levels``), its stack (``_stack``) and its ``final_estimator_``.
 
     Parameters
     ----------
@@ -265,7 +283,7 @@ class EarlyExit:
     def run(self, model, X):
         """Run the levels coarse first; stack the rows no level let exit."""
         cascade = run_cascade(
-            model._predict_level,
+            model._predict_levels,
             self._to_proba(model),
             self.thresholds,
             _level_names(model),

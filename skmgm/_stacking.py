@@ -352,11 +352,6 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             predicts, X, params, n_jobs=self.n_jobs, timeout=self.timeout
         )
 
-    def _predict_level(self, index, X):
-        """One level's aligned predictions (a step of the early-exit cascade)."""
-        (predictions,) = self._predict_levels([index], X)
-        return predictions
-
     def _stack(self, predictions, X):
         blocks = [
             self._level_columns(pred, method)

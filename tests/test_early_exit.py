@@ -12,7 +12,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 
 from skmgm import MultiGranularityClassifier
-from skmgm._early_exit import NEVER
+from skmgm._early_exit import NEVER, levels_between_exits
 
 # Rows each level's view transformed, by the id in column 0 (module level:
 # clone() copies parameters, so a log passed as a parameter would be a copy).
@@ -236,3 +236,46 @@ def test_decision_function_levels_exit_through_a_fitted_temperature():
             clf.named_levels_.ridge.granularity.transform(X[900:][exited])
         ),
     )
+
+
+@pytest.mark.parametrize(
+    "thresholds, groups",
+    [
+        ({"a": NEVER, "b": NEVER, "c": NEVER}, [[0, 1, 2, 3]]),
+        ({"a": NEVER, "b": 0.9, "c": NEVER}, [[0, 1], [2, 3]]),
+        ({"a": 0.5, "b": 0.9, "c": 0.0}, [[0], [1], [2], [3]]),
+        ({}, [[0, 1, 2, 3]]),
+    ],
+)
+def test_levels_no_row_can_leave_between_are_grouped(thresholds, groups):
+    assert levels_between_exits(["a", "b", "c", "d"], thresholds) == groups
+
+
+@pytest.mark.parametrize(
+    "thresholds, calls",
+    [({"coarse": NEVER, "fine": NEVER}, [[0, 1, 2]]), ({"coarse": 0.6}, [[0], [1, 2]])],
+)
+def test_levels_seeing_the_same_rows_are_predicted_in_one_call(
+    id_data, monkeypatch, thresholds, calls
+):
+    """A level that lets no row exit leaves the next one the same rows: both
+    are predicted in one call, which can split the rows among the workers,
+    as without early exit."""
+    X, y = id_data
+    levels = [*_levels(), ("raw", "passthrough", LogisticRegression())]
+    clf = MultiGranularityClassifier(levels, cv=CV, early_exit=1.0).fit(X, y)
+    full_stack = clf.predict_proba(X)
+    clf._early_exit.thresholds = thresholds
+    logged, predict_levels = [], clf._predict_levels
+
+    def logging_predict_levels(indices, X_rows, *args):
+        logged.append(list(indices))
+        return predict_levels(indices, X_rows, *args)
+
+    monkeypatch.setattr(clf, "_predict_levels", logging_predict_levels)
+    exit_levels, proba = clf.exit_levels(X), clf.predict_proba(X)
+    assert logged == calls * 2
+    if "fine" in thresholds:
+        assert_allclose(proba, full_stack)
+    else:
+        assert 0 < np.mean(exit_levels == "coarse") < 1
