@@ -9,10 +9,11 @@ level's rest is split among the model's ``n_jobs`` workers, all levels in one
 call (so that the workers stay busy from one level to the next, and joblib's
 temporary data is cleaned once), each worker sent each level's view and model
 once. Rows are predicted independently, so the result does not depend on the
-split (up to the last bits of BLAS sums). Rows predicted where the call is
-made get the workers' cores as threads instead, for what a level leaves to
-joblib (a ``FeatureUnion``'s parts, a kernel view's chunks, a forest's trees),
-as a fit lends them to a task alone in its call.
+split (up to the last bits of BLAS sums). At least ``MIN_ROWS_FOR_THREADS``
+rows predicted where the call is made get the workers' cores as threads
+instead, for what a level leaves to joblib (a ``FeatureUnion``'s parts, a
+kernel view's chunks, a forest's trees), as a fit lends them to a task alone
+in its call.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ _TIMED_SHARE = 1 / 16
 # costs (a forest's call per tree) weigh as much as its rows, and a second
 # call (the timed rows, then the rest) was 5% to 15% slower on 150 to 300 rows.
 MIN_ROWS_PER_WORKER = 256
+# Fewer rows predicted where the call is made stay on one thread: on the
+# series preset's levels, threads cost up to twice one thread's time on 10 to
+# 100 rows (a forest's call per tree, a kernel view's single chunk) and pay
+# from about 150 rows on, as in a fit.
+MIN_ROWS_FOR_THREADS = 150
 
 
 def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> list:
@@ -51,25 +57,26 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
     backend = active_backend()
     n_workers = effective_n_jobs(backend.n_jobs(n_jobs))
 
-    def here():
-        """Where the call is made, the workers' cores lent as threads."""
-        if backend.on_cluster:
+    def here(n_rows):
+        """Where the call is made, the workers' cores lent as threads to
+        predictions of at least ``MIN_ROWS_FOR_THREADS`` rows."""
+        if backend.on_cluster or n_rows < MIN_ROWS_FOR_THREADS:
             return nullcontext()
         return inner_parallelism_in_threads(False, n_workers)
 
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
-        with here():
+        with here(n_samples):
             return [predict(X, part) for predict, part in zip(predicts, params)]
     timed = np.arange(max(1, int(n_samples * _TIMED_SHARE)))
     rest = np.arange(len(timed), n_samples)
     firsts, seconds = [], []
-    with here():
+    with here(len(timed)):
         for predict, part in zip(predicts, params):
             start = time.perf_counter()
             firsts.append(predict(*_on_rows(X, part, timed)))
             seconds.append((time.perf_counter() - start) * len(rest) / len(timed))
     if sum(seconds) <= SEQUENTIAL_SECONDS:
-        with here():
+        with here(len(rest)):
             rests = [
                 predict(*_on_rows(X, part, rest))
                 for predict, part in zip(predicts, params)

@@ -126,20 +126,25 @@ def test_a_cheap_level_is_predicted_in_one_go(multiclass_data, monkeypatch):
     assert _RowsSeen.seen == [len(X) // 16, len(X) - len(X) // 16]
 
 
-@pytest.mark.parametrize("n_jobs, lent", [(2, ("ThreadingBackend", 2)), (1, None)])
+@pytest.mark.parametrize(
+    "n_jobs, n_rows, lent",
+    [(2, None, ("ThreadingBackend", 2)), (2, 10, None), (1, None, None)],
+)
 def test_rows_predicted_here_get_the_workers_cores_as_threads(
-    multiclass_data, n_jobs, lent
+    multiclass_data, n_jobs, n_rows, lent
 ):
     """What a level leaves to joblib (a FeatureUnion's parts, a kernel
     view's chunks, a forest's trees) runs on the cores the model may use,
-    also when its rows are predicted where the call is made; with one
-    worker, as the caller configured it."""
+    also when its rows are predicted where the call is made; on fewer than
+    MIN_ROWS_FOR_THREADS rows, or with one worker, as the caller configured
+    it."""
     X, y = multiclass_data
+    assert len(X) >= predict_rows_module.MIN_ROWS_FOR_THREADS
     levels = [("seen", _BackendSeen(), LogisticRegression()), *_levels()[1:]]
     model = MultiGranularityClassifier(levels, cv=3, n_jobs=n_jobs).fit(X, y)
     _BackendSeen.seen.clear()
     with parallel_config(backend="loky"):
-        model.predict(X)
+        model.predict(X[:n_rows])
     assert _BackendSeen.seen == [lent or ("LokyBackend", None)]
 
 
