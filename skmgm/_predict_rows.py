@@ -57,7 +57,7 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
     backend = active_backend()
     n_workers = effective_n_jobs(backend.n_jobs(n_jobs))
 
-    def here(n_rows):
+    def threads_lent(n_rows):
         """Where the call is made, the workers' cores lent as threads to
         predictions of at least ``MIN_ROWS_FOR_THREADS`` rows."""
         if backend.on_cluster or n_rows < MIN_ROWS_FOR_THREADS:
@@ -65,18 +65,18 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
         return inner_parallelism_in_threads(False, n_workers)
 
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
-        with here(n_samples):
+        with threads_lent(n_samples):
             return [predict(X, part) for predict, part in zip(predicts, params)]
     timed = np.arange(max(1, int(n_samples * _TIMED_SHARE)))
     rest = np.arange(len(timed), n_samples)
     firsts, seconds = [], []
-    with here(len(timed)):
+    with threads_lent(len(timed)):
         for predict, part in zip(predicts, params):
             start = time.perf_counter()
             firsts.append(predict(*_on_rows(X, part, timed)))
             seconds.append((time.perf_counter() - start) * len(rest) / len(timed))
     if sum(seconds) <= SEQUENTIAL_SECONDS:
-        with here(len(rest)):
+        with threads_lent(len(rest)):
             rests = [
                 predict(*_on_rows(X, part, rest))
                 for predict, part in zip(predicts, params)
