@@ -105,18 +105,25 @@ def _warm_up(n_jobs):
 
 def run(quick: bool, n_jobs: int) -> list:
     datasets = ["ItalyPowerDemand"] if quick else ucr_available()
+    return score_contenders(NAME, datasets, range(1 if quick else 3), n_jobs)
+
+
+def score_contenders(benchmark, datasets, seeds, n_jobs, names=None) -> list:
+    """Rows of ``benchmark``: the contenders ``names`` (all by default), in
+    turn, fitted and scored on each data set's official split at each seed;
+    then the published rows of the same data sets."""
     _warm_up(n_jobs)
     rows = []
     for index, dataset in enumerate(datasets):
         data = load_ucr(dataset)
-        for seed in range(1 if quick else 3):
+        for seed in seeds:
             contenders = models(seed, n_jobs)
-            for model in alternating(index + seed, list(contenders)):
+            for model in alternating(index + seed, names or list(contenders)):
                 row = fit_and_score(contenders[model](), *data)
-                row |= {"benchmark": NAME, "dataset": dataset, "model": model}
+                row |= {"benchmark": benchmark, "dataset": dataset, "model": model}
                 rows.append(row | {"seed": seed, "metric": "accuracy"})
                 print(json.dumps(rows[-1]), flush=True)
-    return rows + published_rows(datasets)
+    return rows + published_rows(datasets, benchmark)
 
 
 def published_rows(datasets, benchmark=NAME) -> list:

@@ -17,18 +17,15 @@ HIVE-COTE 2, MultiRocket-Hydra and ROCKET on the same splits.
 
 from __future__ import annotations
 
-import json
 from functools import partial
 
-from _cases import BAKEOFF, UCR_PANEL, load_ucr, ucr_archive_file
-from _measure import alternating, fit_and_score
+from _cases import BAKEOFF, UCR_PANEL, ucr_archive_file
 from bench_ucr import (
     EXITING,
     PRESET,
     RIVAL,
-    models,
     per_dataset_table,
-    published_rows,
+    score_contenders,
     table,
     versus_table,
 )
@@ -64,18 +61,7 @@ def _training_values(name: str) -> int:
 
 def run(quick: bool, n_jobs: int) -> list:
     datasets = unseen_datasets()[:1] if quick else unseen_datasets()
-    for make in models(0, n_jobs).values():  # numba compiled, workers started
-        make().fit(*load_ucr("ItalyPowerDemand")[:2])
-    rows = []
-    for index, dataset in enumerate(datasets):
-        data = load_ucr(dataset)
-        contenders = models(0, n_jobs)
-        for model in alternating(index, CONTENDERS):
-            row = fit_and_score(contenders[model](), *data)
-            row |= {"benchmark": NAME, "dataset": dataset, "model": model}
-            rows.append(row | {"seed": 0, "metric": "accuracy"})
-            print(json.dumps(rows[-1]), flush=True)
-    return rows + published_rows(datasets, NAME)
+    return score_contenders(NAME, datasets, [0], n_jobs, CONTENDERS)
 
 
 table = partial(table, benchmark=NAME)
