@@ -460,12 +460,12 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
 def _plan_options(model, levels, routed, once) -> list[dict]:
     """Each level's keyword arguments to :func:`~skmgm._plan.plan_level`;
     ``once`` names the levels whose granularity is fitted once."""
+    grouped = "groups" in routed.split
     options = []
     for level in levels:
         name, _, estimator = level
         method = model._stack_method_of(name, estimator)
         fit_once = name in once
-        grouped = "groups" in routed.split
         options.append(
             {
                 "method": method,
