@@ -169,6 +169,20 @@ def ucr_archive_file(name: str, split: str):
     return None
 
 
+def bakeoff_datasets() -> list:
+    """The 2023 bake-off's 112 data sets, in its results' order."""
+    with (BAKEOFF / "HC2.csv").open() as handle:
+        return [line.split(",", 1)[0] for line in handle][1:]
+
+
+def training_shape(name: str) -> tuple[int, int]:
+    """(rows, length) of ``name``'s installed training split, read without
+    parsing it."""
+    with ucr_archive_file(name, "TRAIN").open() as handle:
+        lines = handle.read().splitlines()
+    return len(lines), lines[0].count("\t")
+
+
 def ucr_available(names=UCR_PANEL) -> list:
     """The data sets of ``names`` that can be loaded here."""
     return [n for n in names if n in UCR_BUNDLED or ucr_archive_file(n, "TRAIN")]

@@ -18,8 +18,9 @@ HIVE-COTE 2, MultiRocket-Hydra and ROCKET on the same splits.
 from __future__ import annotations
 
 from functools import partial
+from math import prod
 
-from _cases import BAKEOFF, UCR_PANEL, ucr_archive_file
+from _cases import UCR_PANEL, bakeoff_datasets, training_shape, ucr_archive_file
 from bench_ucr import (
     EXITING,
     PRESET,
@@ -41,22 +42,13 @@ CONTENDERS = (PRESET, EXITING, "aeon MiniRocketClassifier", RIVAL)
 def unseen_datasets() -> list:
     """The bake-off's data sets installed here, off the panel, at most
     ``MAX_TRAINING_VALUES`` training values, fewest values first."""
-    with (BAKEOFF / "HC2.csv").open() as handle:
-        names = [line.split(",", 1)[0] for line in handle][1:]
     sizes = {
-        name: _training_values(name)
-        for name in names
+        name: prod(training_shape(name))
+        for name in bakeoff_datasets()
         if name not in UCR_PANEL and ucr_archive_file(name, "TRAIN") is not None
     }
     chosen = [name for name, size in sizes.items() if size <= MAX_TRAINING_VALUES]
     return sorted(chosen, key=sizes.get)
-
-
-def _training_values(name: str) -> int:
-    """Rows x length of the training split, read without parsing it."""
-    with ucr_archive_file(name, "TRAIN").open() as handle:
-        lines = handle.read().splitlines()
-    return len(lines) * (lines[0].count("\t"))
 
 
 def run(quick: bool, n_jobs: int) -> list:
