@@ -39,6 +39,7 @@ import bench_scaling
 import bench_settled
 import bench_stack_cost
 import bench_staged
+import bench_staged_sets
 import bench_tabular
 import bench_transforms
 import bench_ucr
@@ -59,6 +60,7 @@ BENCHMARKS = {
         bench_refit,
         bench_out_of_bag,
         bench_staged,
+        bench_staged_sets,
         bench_settled,
         bench_presets,
         bench_preset_seeds,
