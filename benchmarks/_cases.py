@@ -169,16 +169,21 @@ def ucr_archive_file(name: str, split: str):
     return None
 
 
-def bakeoff_datasets() -> list:
-    """The 2023 bake-off's 112 data sets, in its results' order."""
+def bakeoff_training_shapes() -> dict:
+    """``{name: (rows, length)}`` of the training split of each of the 2023
+    bake-off's 112 data sets installed here, in the bake-off's order; read
+    without parsing the files."""
     with (BAKEOFF / "HC2.csv").open() as handle:
-        return [line.split(",", 1)[0] for line in handle][1:]
+        names = [line.split(",", 1)[0] for line in handle][1:]
+    return {
+        name: _training_shape(path)
+        for name in names
+        if (path := ucr_archive_file(name, "TRAIN")) is not None
+    }
 
 
-def training_shape(name: str) -> tuple[int, int]:
-    """(rows, length) of ``name``'s installed training split, read without
-    parsing it."""
-    with ucr_archive_file(name, "TRAIN").open() as handle:
+def _training_shape(path) -> tuple[int, int]:
+    with path.open() as handle:
         lines = handle.read().splitlines()
     return len(lines), lines[0].count("\t")
 

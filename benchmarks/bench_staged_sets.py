@@ -20,7 +20,7 @@ import json
 import statistics
 from math import prod
 
-from _cases import bakeoff_datasets, load_ucr, training_shape, ucr_archive_file
+from _cases import bakeoff_training_shapes, load_ucr
 from _measure import alternating, start_workers, timed
 from _report import markdown, of
 
@@ -38,11 +38,7 @@ SETTINGS = {"plain": False, "staged": True}
 
 def staged_datasets() -> list:
     """The bake-off's installed data sets the rule keeps, fewest values first."""
-    shapes = {
-        name: training_shape(name)
-        for name in bakeoff_datasets()
-        if ucr_archive_file(name, "TRAIN") is not None
-    }
+    shapes = bakeoff_training_shapes()
     chosen = [
         name
         for name, (rows, length) in shapes.items()

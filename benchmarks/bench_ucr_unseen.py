@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import partial
 from math import prod
 
-from _cases import UCR_PANEL, bakeoff_datasets, training_shape, ucr_archive_file
+from _cases import UCR_PANEL, bakeoff_training_shapes
 from bench_ucr import (
     EXITING,
     PRESET,
@@ -43,9 +43,9 @@ def unseen_datasets() -> list:
     """The bake-off's data sets installed here, off the panel, at most
     ``MAX_TRAINING_VALUES`` training values, fewest values first."""
     sizes = {
-        name: prod(training_shape(name))
-        for name in bakeoff_datasets()
-        if name not in UCR_PANEL and ucr_archive_file(name, "TRAIN") is not None
+        name: prod(shape)
+        for name, shape in bakeoff_training_shapes().items()
+        if name not in UCR_PANEL
     }
     chosen = [name for name, size in sizes.items() if size <= MAX_TRAINING_VALUES]
     return sorted(chosen, key=sizes.get)
