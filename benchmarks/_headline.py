@@ -7,6 +7,9 @@ import bench_ucr
 import bench_ucr_unseen
 from _report import markdown, mean, median, of
 
+# The benchmarks whose rows the headline reads.
+BENCHMARKS = (bench_ucr.NAME, bench_ucr_unseen.NAME, bench_digits.NAME)
+
 
 def _ucr_cells(rows, benchmark, what):
     """The series preset's row on the data sets of ``benchmark``, which

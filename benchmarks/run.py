@@ -44,6 +44,7 @@ import bench_tabular
 import bench_transforms
 import bench_ucr
 import bench_ucr_unseen
+from _headline import BENCHMARKS as HEADLINE_BENCHMARKS
 from _headline import headline
 from _report import QUICK_RESULTS, RESULTS, machine, replace_readme_block, versions
 
@@ -112,7 +113,7 @@ def plot(rows: list, out: Path) -> list:
 
 def update_project_readme(rows: list) -> None:
     """The README's tables that come from these results."""
-    if any(row["benchmark"] in ("ucr", "ucr_unseen", "digits") for row in rows):
+    if any(row["benchmark"] in HEADLINE_BENCHMARKS for row in rows):
         replace_readme_block("headline", headline(rows))
     for name, module in BENCHMARKS.items():
         if any(row["benchmark"] == name for row in rows):
