@@ -8,6 +8,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
 from skmgm.granularity import CompetingKernels, DilatedKernels
+from skmgm.granularity import _competing as competing
+from skmgm.granularity import _kernels as kernels
 from skmgm.granularity._kernels import (
     KERNEL_INDICES,
     convolutions,
@@ -114,8 +116,6 @@ def test_own_quantiles_equal_numpys_row_by_row(dtype):
 
 
 def test_deterministic_float32_and_chunked(monkeypatch):
-    import skmgm.granularity._kernels as kernels
-
     X = np.random.default_rng(1).normal(size=(30, 40)).astype(np.float32)
     poolings = ("ppv", "mpv", "mipv", "lspv")
     view = DilatedKernels(n_features=168, pooling=poolings, random_state=3)
@@ -172,10 +172,10 @@ def test_kernel_views_transform_on_one_blas_thread(monkeypatch):
     seen = []
     features = CompetingKernels._features
 
-    def spy(self, X):
+    def spy(self, X, scale):
         infos = threadpool_info()
         seen.append({i["num_threads"] for i in infos if i["user_api"] == "blas"})
-        return features(self, X)
+        return features(self, X, scale)
 
     monkeypatch.setattr(CompetingKernels, "_features", spy)
     X = np.random.default_rng(0).normal(size=(30, 60))
@@ -199,9 +199,9 @@ def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
     chunk_rows = []
     features = type(view)._features
 
-    def spy(self, X):
+    def spy(self, X, scale):
         chunk_rows.append(len(X))
-        return features(self, X)
+        return features(self, X, scale)
 
     monkeypatch.setattr(type(view), "_features", spy)
     threads = clone(view).set_params(n_jobs=3).fit(X)
@@ -214,3 +214,34 @@ def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
     chunk_rows.clear()
     assert_array_equal(threads.transform(X[:2]), one_thread[:2])
     assert chunk_rows == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "view, module, constant",
+    [
+        (DilatedKernels(n_features=168, random_state=0), kernels, "_CHUNK_ELEMENTS"),
+        (CompetingKernels(4, random_state=0), competing, "_OUTPUT_ELEMENTS"),
+    ],
+    ids=["DilatedKernels", "CompetingKernels"],
+)
+def test_threads_share_larger_chunks(view, module, constant, monkeypatch):
+    """Side by side in threads, each chunk holds ``_threads_scale`` times the
+    rows of one thread's (fewer, longer numpy calls), to the same values."""
+    X = np.random.default_rng(0).normal(size=(64, 60))
+    one_thread = clone(view).fit(X)
+    # Two rows a chunk on one thread.
+    monkeypatch.setattr(module, constant, 2 * 60 * getattr(view, "_n_kernels", 1))
+    chunk_rows = []
+    features = type(view)._features
+
+    def spy(self, X, scale):
+        chunk_rows.append(len(X))
+        return features(self, X, scale)
+
+    monkeypatch.setattr(type(view), "_features", spy)
+    expected = one_thread.transform(X)
+    assert set(chunk_rows) == {2}
+    chunk_rows.clear()
+    threads = clone(one_thread).set_params(n_jobs=2).fit(X)
+    assert_array_equal(threads.transform(X), expected)
+    assert set(chunk_rows) == {2 * view._threads_scale}

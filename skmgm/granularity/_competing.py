@@ -163,12 +163,18 @@ class CompetingKernels(KernelView):
     def _n_kernels(self):
         return self.n_kernels_per_group * self.n_groups
 
-    def _rows_per_chunk(self, length):
-        return max(1, _OUTPUT_ELEMENTS // (self._n_kernels * length))
+    # On chunks twice as large, two threads took 0.81 to 0.89 of their time
+    # on one thread's chunks (as for DilatedKernels); 4 times larger were no
+    # faster, 8 times slower.
+    _threads_scale = 2
 
-    def _features(self, X):
+    def _rows_per_chunk(self, length, scale):
+        return max(1, scale * _OUTPUT_ELEMENTS // (self._n_kernels * length))
+
+    def _features(self, X, scale):
         """(rows, features) of one chunk of rows: every kernel's wins in its
-        group at every dilation."""
+        group at every dilation (each call on the whole chunk, whatever
+        ``scale``)."""
         blocks = []
         for dilation, weights in zip(self.dilations_, self.weights_):
             copies = shifted_copies(X, int(dilation))

@@ -160,16 +160,16 @@ def _is_padded(dilation_index, kernel_index):
     return (dilation_index + kernel_index) % 2 == 0
 
 
-def _kernel_stacks(dilation_index, chunk_size):
+def _kernel_stacks(dilation_index, chunk_size, elements):
     """``(padded, kernels)``: slices of the kernels pooled together at a
     dilation.
 
     Each stack keeps one padding (every other kernel), and holds as many
-    kernels as make one kernel's output on ``_CHUNK_ELEMENTS`` positions: one
-    kernel at a time on a full chunk, dozens on a few short rows, where a
-    call per kernel would cost more than its arithmetic.
+    kernels as make one kernel's output on ``elements`` positions (a full
+    chunk's): one kernel at a time on a full chunk, dozens on a few short
+    rows, where a call per kernel would cost more than its arithmetic.
     """
-    size = max(1, _CHUNK_ELEMENTS // chunk_size)
+    size = max(1, elements // chunk_size)
     for first in (0, 1):
         padded = _is_padded(dilation_index, first)
         for start in range(first, len(KERNEL_INDICES), 2 * size):
@@ -224,8 +224,11 @@ class KernelView(TransformerMixin, BaseEstimator):
     read series zero-padded at the end to one kernel's length, and transform
     rows in chunks, so that memory stays bounded, side by side in ``n_jobs``
     threads. A view fills
-    ``_fit_padded(X)``, ``_rows_per_chunk(length)``, ``_features(X)`` (the
-    rows' features, one row each) and ``_column_names()``.
+    ``_fit_padded(X)``, ``_rows_per_chunk(length, scale)``,
+    ``_features(X, scale)`` (the rows' features, one row each),
+    ``_column_names()`` and ``_threads_scale``: how many times larger than on
+    one thread its chunks and numpy calls are when threads share them
+    (``scale``).
     """
 
     _skmgm_label_free = True
@@ -266,18 +269,24 @@ class KernelView(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validated(X, reset=False)
+        n_threads = effective_n_jobs(self.n_jobs)
+        # Threads of one process take turns at the GIL between numpy calls:
+        # on calls sized for one core's cache, two threads were hardly faster
+        # than one (two processes were twice as fast), so chunks side by side
+        # are larger (``benchmarks/bench_transforms.py``).
+        scale = self._threads_scale if n_threads > 1 else 1
         # At least one chunk per thread, or a thread would idle; a row's
         # features do not depend on the rows it is chunked with.
         n_chunks = max(
-            -(-len(X) // self._rows_per_chunk(X.shape[1])),
-            min(len(X), effective_n_jobs(self.n_jobs)),
+            -(-len(X) // self._rows_per_chunk(X.shape[1], scale)),
+            min(len(X), n_threads),
         )
         # BLAS sums a product in another order with more threads, and a last
         # bit can change which competing kernel wins: on one thread the view
         # is the same wherever it is computed (a worker or the caller).
         with threadpool_limits(limits=1, user_api="blas"):
             chunks = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(self._features)(X[rows])
+                delayed(self._features)(X[rows], scale)
                 for rows in gen_even_slices(len(X), n_chunks)
             )
         return np.concatenate(chunks)
@@ -421,11 +430,16 @@ class DilatedKernels(KernelView):
             start += n_kernels * count
         return self
 
-    @staticmethod
-    def _rows_per_chunk(length):
-        return max(1, _CHUNK_ELEMENTS // length)
+    # On chunks 8 times larger, two threads took 0.62 to 0.82 of their time
+    # on one thread's chunks (four UCR training sets and 1,000 random series
+    # of length 500); 4 and 16 times larger were about as fast.
+    _threads_scale = 8
 
-    def _features(self, X):
+    @staticmethod
+    def _rows_per_chunk(length, scale):
+        return max(1, scale * _CHUNK_ELEMENTS // length)
+
+    def _features(self, X, scale):
         """(rows, features) of one chunk of rows: every kernel's output at
         every dilation, pooled."""
         blocks = []
@@ -434,7 +448,7 @@ class DilatedKernels(KernelView):
             margin = (KERNEL_LENGTH - 1) * dilation // 2
             shape = (len(self._poolings), *biases.shape, len(X))
             pooled = np.empty(shape, dtype=X.dtype)
-            for padded, ks in _kernel_stacks(d, X.size):
+            for padded, ks in _kernel_stacks(d, X.size, scale * _CHUNK_ELEMENTS):
                 C = outputs.kernels(ks)
                 if not padded and X.shape[1] > 2 * margin:
                     C = C[..., margin:-margin]
