@@ -371,6 +371,11 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
     def _check_cv(self, y):
         return self._targets.check_cv(self.cv, y)
 
+    def _pinned_splits(self, X, y, split_params):
+        splits = super()._pinned_splits(X, y, split_params)
+        self._targets.check_folds(self.cv, splits, y)
+        return splits
+
     def _stack_method_of(self, name, estimator):
         wanted = _AUTO_METHODS if self.stack_method == "auto" else self.stack_method
         try:

@@ -9,7 +9,6 @@ from inspect import signature
 
 from sklearn.base import _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin, LinearModel
-from sklearn.model_selection._validation import _enforce_prediction_order
 from sklearn.utils import _safe_indexing
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
@@ -46,7 +45,6 @@ __all__ = [
     "_check_method_params",
     "_check_response_method",
     "_check_sample_weight",
-    "_enforce_prediction_order",
     "_fit_context",
     "_get_feature_names",
     "_num_samples",

@@ -14,8 +14,6 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from skmgm._compat import _enforce_prediction_order
-
 _NAMELESS_X = "X does not have valid feature names"
 
 
@@ -61,26 +59,43 @@ def align_predictions(estimator, predictions, method, n_classes):
                 for classes, proba in zip(estimator.classes_, predictions)
             ]
         )
-    aligned = _enforce_prediction_order(
-        estimator.classes_, predictions, n_classes, method
+    classes = estimator.classes_
+    if len(classes) == n_classes:
+        return predictions
+    if method == "predict_proba":
+        return _in_class_columns(predictions, classes, n_classes, fill=0.0)
+    if predictions.ndim == 1:
+        # A binary model's one decision value scores its second class; its
+        # first class scores the opposite, as a one-vs-rest pair would.
+        predictions = np.column_stack([-predictions, predictions])
+    return _unseen_classes_scored_lowest(
+        _in_class_columns(predictions, classes, n_classes, fill=np.nan)
     )
-    if method == "decision_function" and aligned.ndim == 2:
-        return _unseen_classes_scored_lowest(aligned)
-    return aligned
+
+
+def _in_class_columns(predictions, classes, n_classes, fill):
+    """``predictions`` (a column per class in ``classes``, encoded) in a
+    column per class of the fit, the others ``fill``.
+
+    Placed here, not by scikit-learn's ``cross_val_predict`` helper: it warns
+    from inside the task (from a worker, which a caller cannot filter) and
+    refuses a binary model's decision values, where a staged fit's later
+    levels may see two classes only.
+    """
+    full = np.full((len(predictions), n_classes), fill, dtype=predictions.dtype)
+    full[:, classes] = predictions
+    return full
 
 
 def _unseen_classes_scored_lowest(decision):
-    """Give a class the fold never saw the row's lowest seen decision value.
+    """Give a class the model never saw the row's lowest seen decision value.
 
-    scikit-learn puts the dtype's smallest float there (-1.8e308), which a
-    meta-learner then trains on: finite and on the level's own scale, the
-    class ranks least likely and the stacked column stays usable.
+    Finite and on the level's own scale (not the dtype's smallest float), the
+    class ranks least likely and the stacked column stays usable by a
+    meta-learner.
     """
-    unseen = decision == np.finfo(decision.dtype).min
-    if not unseen.any():
-        return decision
-    lowest = np.where(unseen, np.inf, decision).min(axis=1, keepdims=True)
-    return np.where(unseen, lowest, decision)
+    lowest = np.nanmin(decision, axis=1, keepdims=True)
+    return np.where(np.isnan(decision), lowest, decision)
 
 
 def _column_of_class_one(classes, proba):

@@ -9,6 +9,7 @@ the kind of target itself.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -86,6 +87,33 @@ class SingleLabelTargets:
             )
         return check_cv(cv, y, classifier=True)
 
+    def check_folds(self, cv, splits, y):
+        """Warn once if a fold's training rows miss a class.
+
+        A level fitted on them never names that class for the fold's held-out
+        rows. Said once, here, instead of by every task that meets it (from a
+        worker, where a caller cannot filter it).
+        """
+        missing = {
+            fold: np.setdiff1d(np.arange(self.n_classes), y[train])
+            for fold, (train, _) in enumerate(splits)
+        }
+        missing = {fold: classes for fold, classes in missing.items() if len(classes)}
+        if not missing:
+            return
+        labels = self.classes_[np.unique(np.concatenate(list(missing.values())))]
+        warnings.warn(
+            f"cv={cv!r}: the training rows of fold(s) {list(missing)} hold no "
+            f"row of class(es) {labels.tolist()!r}. A level fitted on them "
+            "gives such a class probability 0 (its lowest decision value) for "
+            "the fold's held-out rows, so the meta-learner learns from "
+            "predictions that could not name it. A stratified splitter "
+            "(StratifiedKFold) keeps every class in every fold where each has "
+            "as many rows as there are folds.",
+            UserWarning,
+            stacklevel=2,
+        )
+
     def check_levels(self, levels):
         """Any classifier takes 1-D labels."""
 
@@ -131,6 +159,10 @@ class MultilabelTargets:
     def check_cv(self, cv, y):
         # No stratification exists for multilabel y; check_cv also says KFold.
         return KFold(5) if cv is None else check_cv(cv, y, classifier=True)
+
+    def check_folds(self, cv, splits, y):
+        """A label whose fold holds one value only is put back as a column
+        of that value; nothing to warn of."""
 
     def check_levels(self, levels):
         for name, _, estimator in levels:

@@ -132,6 +132,20 @@ def test_a_class_the_fold_missed_gets_the_lowest_seen_decision_value():
     assert_allclose(aligned[:, 1], raw.min(axis=1))
 
 
+def test_a_binary_model_in_a_multiclass_fit_scores_its_two_classes():
+    """Its one decision value scores its second class, the opposite its
+    first; the classes it never saw get the row's lowest."""
+    X = np.arange(8.0).reshape(-1, 1)
+    model = RidgeClassifierCV().fit(X, np.repeat([1, 3], 4))
+    raw = model.decision_function(X)
+    assert raw.ndim == 1
+    aligned = align_predictions(model, raw, "decision_function", 4)
+    assert_allclose(aligned[:, 3], raw)
+    assert_allclose(aligned[:, 1], -raw)
+    assert_allclose(aligned[:, [0, 2]], np.tile(-np.abs(raw)[:, None], 2))
+    assert_array_equal(aligned.argmax(axis=1), np.where(raw > 0, 3, 1))
+
+
 def test_rare_class_stack_with_decision_values_stays_accurate():
     # One row of class 3: the folds without it used to stack -1.8e308 there.
     rng = np.random.default_rng(0)

@@ -1,13 +1,14 @@
 """Staged fitting: fine levels fitted only on the rows coarse levels leave open."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
@@ -326,6 +327,26 @@ def test_levels_are_fitted_together_once_staging_does_not_pay(
         X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
     )
     np.testing.assert_array_equal(clf.exit_levels(X), expected)
+
+
+def test_a_stage_of_two_classes_of_more_fits_with_decision_values():
+    """The rows left open may hold two classes only: a decision-function level
+    fitted on them scores the others lowest, without a warning per task."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2, 3], 40)
+    easy = np.where(y < 2, 4.0 * (2 * y - 1), 0.0)  # classes 0 and 1 settle
+    X = np.column_stack([easy, (y == 3) + rng.normal(scale=0.8, size=160)])
+    X = np.column_stack([X, rng.normal(size=(160, 2))])
+    levels = [
+        ("coarse", "passthrough", LogisticRegression()),
+        ("fine", "passthrough", RidgeClassifier()),
+    ]
+    clf = _staged_on_open_rows(levels, early_exit=0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X, y)
+    assert set(y[clf.stage_rows_["fine"]]) == {2, 3}
+    assert clf.score(X, y) > 0.8
 
 
 def test_staged_fit_needs_early_exit(rows):

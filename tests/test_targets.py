@@ -1,9 +1,12 @@
 """The classifier's targets: single-label and multilabel strategies."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
 from sklearn.multioutput import MultiOutputClassifier
 
 from skmgm import MultiGranularityClassifier
@@ -16,6 +19,27 @@ def test_cv_larger_than_smallest_class_raises():
     clf = MultiGranularityClassifier(cv=5)
     with pytest.raises(ValueError, match="cv=5 folds .* class 1 has 3"):
         clf.fit(X, y)
+
+
+def test_folds_missing_a_class_warn_once_naming_them():
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.repeat(["a", "b", "c"], 10)  # sorted: KFold(3) leaves a class out
+    clf = MultiGranularityClassifier(cv=KFold(3))
+    with pytest.warns(UserWarning) as record:
+        clf.fit(X, y)
+    messages = [str(w.message) for w in record if "training rows" in str(w.message)]
+    assert len(messages) == 1
+    assert "fold(s) [0, 1, 2]" in messages[0]
+    assert "class(es) ['a', 'b', 'c']" in messages[0]
+    assert not [w for w in record if w.category is RuntimeWarning]
+
+
+def test_stratified_folds_warn_nothing():
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.repeat(["a", "b", "c"], 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MultiGranularityClassifier(cv=3).fit(X, y)
 
 
 def test_one_class_raises():
