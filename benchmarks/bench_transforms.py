@@ -11,6 +11,10 @@ and on the same rows in float64 (as most data come), computed in float64
 views on one and on every thread, and aeon's ``MiniRocket`` on one, on 17
 series of length 131: the rows a late stage of a staged fit transforms
 (FaceAll's open rows), where call overhead, not arithmetic, is the cost.
+Last, on 400 series of length 300 (a UCR test split that a predict
+transforms in threads), the kernel views on every thread also in chunks as
+large as on one thread, as they were before they scaled their chunks for
+threads.
 """
 
 from __future__ import annotations
@@ -25,26 +29,37 @@ from _report import markdown, of
 from skmgm.granularity import CompetingKernels, DilatedKernels, IntervalQuantiles
 
 NAME = "transforms"
-TITLE = "Transform time of the series views (1,000 series of length 500; 17 of 131)"
+TITLE = (
+    "Transform time of the series views "
+    "(1,000 series of length 500; 17 of 131; 400 of 300)"
+)
 NOTE = __doc__.split("\n\n")[1].replace("\n", " ")
 SLOW = False
 REFERENCE = "aeon MiniRocket, 1 thread"
 
 
-def _kernel_views(X, rows_type, dtype, n_jobs=1):
+def _kernel_views(X, rows_type, dtype, n_jobs=1, one_thread_chunks=False):
     """The kernel views fitted on ``X``, as ``{name: (transform, rows)}``,
-    computing in ``dtype`` on ``n_jobs`` threads."""
+    computing in ``dtype`` on ``n_jobs`` threads; with ``one_thread_chunks``,
+    in chunks as large as on one thread."""
     named = "None" if dtype is None else f"np.{dtype.__name__}"
     label = f" on {rows_type} rows, dtype={named}" if rows_type else ""
     threads = "1 thread" if n_jobs == 1 else f"{n_jobs} threads"
+    if one_thread_chunks:
+        threads += ", one thread's chunks"
     params = {"random_state": 0, "dtype": dtype, "n_jobs": n_jobs}
-    return {
-        f"skmgm {view.__name__}{label} (numpy, {threads})": (
-            view(**params).fit(X).transform,
+    views = {}
+    for view in (DilatedKernels, CompetingKernels):
+        fitted = view(**params).fit(X)
+        if one_thread_chunks:
+            # As the views were before they scaled their chunks for threads:
+            # what the scaling brings.
+            fitted._threads_scale = 1
+        views[f"skmgm {view.__name__}{label} (numpy, {threads})"] = (
+            fitted.transform,
             X,
         )
-        for view in (DilatedKernels, CompetingKernels)
-    }
+    return views
 
 
 def _minirockets(X, n_jobs):
@@ -84,6 +99,16 @@ def _small_views(X):
     }
 
 
+def _threaded_views(X):
+    """The kernel views on one thread and on every thread, in the chunks
+    they take there and in one thread's, and the reference."""
+    cores = os.cpu_count() or 1
+    return {
+        **_small_views(X),
+        **_kernel_views(X, None, None, n_jobs=cores, one_thread_chunks=True),
+    }
+
+
 def _series(n_rows, length):
     X = np.random.default_rng(0).normal(size=(n_rows, length))
     return X.astype(np.float32)
@@ -102,6 +127,8 @@ def _timed(views, n_repeats):
 def run(quick: bool, n_jobs: int) -> list:
     cases = [((200, 200) if quick else (1000, 500), _views, 2 if quick else 5)]
     cases.append(((17, 131), _small_views, 5 if quick else 21))
+    if not quick:
+        cases.append(((400, 300), _threaded_views, 7))
     rows = []
     for (n_rows, length), views, n_repeats in cases:
         seconds = _timed(views(_series(n_rows, length)), n_repeats)
