@@ -45,8 +45,9 @@ def align_predictions(estimator, predictions, method, n_classes):
     ``n_classes`` is the number of (encoded) classes, a list of them per
     label for multilabel targets, or None for a regressor. A fold whose
     training rows miss a class gives fewer columns: they are put back in
-    place. Multilabel probabilities that come as one array per label become
-    one column per label: the probability of label value 1.
+    place (a binary model's one decision column first becomes two).
+    Multilabel probabilities that come as one array per label become one
+    column per label: the probability of label value 1.
     """
     if n_classes is None or method == "predict":
         return predictions
