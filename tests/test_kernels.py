@@ -183,6 +183,20 @@ def test_kernel_views_transform_on_one_blas_thread(monkeypatch):
     assert seen and all(threads <= {1} for threads in seen)
 
 
+def _chunk_rows_of(view_type, monkeypatch):
+    """The rows of every chunk that ``view_type`` transforms, as a list
+    filled in as they come."""
+    chunk_rows = []
+    features = view_type._features
+
+    def spy(self, X, scale):
+        chunk_rows.append(len(X))
+        return features(self, X, scale)
+
+    monkeypatch.setattr(view_type, "_features", spy)
+    return chunk_rows
+
+
 @pytest.mark.parametrize(
     "view",
     [
@@ -196,14 +210,7 @@ def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
     (a stage of a staged fit lends its idle cores so), and the same values."""
     X = np.random.default_rng(0).normal(size=(31, 60))
     one_thread = clone(view).fit(X).transform(X)
-    chunk_rows = []
-    features = type(view)._features
-
-    def spy(self, X, scale):
-        chunk_rows.append(len(X))
-        return features(self, X, scale)
-
-    monkeypatch.setattr(type(view), "_features", spy)
+    chunk_rows = _chunk_rows_of(type(view), monkeypatch)
     threads = clone(view).set_params(n_jobs=3).fit(X)
     assert_array_equal(threads.transform(X), one_thread)
     assert sorted(chunk_rows) == [10, 10, 11]
@@ -231,14 +238,7 @@ def test_threads_share_larger_chunks(view, module, constant, monkeypatch):
     one_thread = clone(view).fit(X)
     # Two rows a chunk on one thread.
     monkeypatch.setattr(module, constant, 2 * 60 * getattr(view, "_n_kernels", 1))
-    chunk_rows = []
-    features = type(view)._features
-
-    def spy(self, X, scale):
-        chunk_rows.append(len(X))
-        return features(self, X, scale)
-
-    monkeypatch.setattr(type(view), "_features", spy)
+    chunk_rows = _chunk_rows_of(type(view), monkeypatch)
     expected = one_thread.transform(X)
     assert set(chunk_rows) == {2}
     chunk_rows.clear()
