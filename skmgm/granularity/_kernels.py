@@ -430,10 +430,12 @@ class DilatedKernels(KernelView):
             start += n_kernels * count
         return self
 
-    # On chunks 8 times larger, two threads took 0.62 to 0.82 of their time
+    # On chunks 4 times larger, two threads took 0.68 to 0.82 of their time
     # on one thread's chunks (three UCR training sets, 150 rows of one, and
-    # 1,000 random series of length 500); 4 and 16 times were about as fast.
-    _threads_scale = 8
+    # 1,000 random series of length 500); 8 and 16 times were about as fast
+    # and held more memory: a thread's shifted copies and partial sums grow
+    # with its chunk (55 MiB at 4 times, 110 MiB at 8 times, 14 MiB unscaled).
+    _threads_scale = 4
 
     @staticmethod
     def _rows_per_chunk(length, scale):
