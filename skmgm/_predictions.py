@@ -69,34 +69,27 @@ def align_predictions(estimator, predictions, method, n_classes):
         # A binary model's one decision value scores its second class; its
         # first class scores the opposite, as a one-vs-rest pair would.
         predictions = np.column_stack([-predictions, predictions])
-    return _unseen_classes_scored_lowest(
-        _in_class_columns(predictions, classes, n_classes, fill=np.nan)
-    )
+    # A class the model never saw gets the row's lowest seen decision value:
+    # finite and on the level's own scale (not the dtype's smallest float),
+    # it ranks least likely and the stacked column stays usable.
+    lowest = predictions.min(axis=1, keepdims=True)
+    return _in_class_columns(predictions, classes, n_classes, fill=lowest)
 
 
 def _in_class_columns(predictions, classes, n_classes, fill):
     """``predictions`` (a column per class in ``classes``, encoded) in a
-    column per class of the fit, the others ``fill``.
+    column per class of the fit, the others ``fill`` (a number, or a column
+    of one per row).
 
     Placed here, not by scikit-learn's ``cross_val_predict`` helper: it warns
     from inside the task (from a worker, which a caller cannot filter) and
     refuses a binary model's decision values, where a staged fit's later
     levels may see two classes only.
     """
-    full = np.full((len(predictions), n_classes), fill, dtype=predictions.dtype)
+    full = np.empty((len(predictions), n_classes), dtype=predictions.dtype)
+    full[:] = fill
     full[:, classes] = predictions
     return full
-
-
-def _unseen_classes_scored_lowest(decision):
-    """Give a class the model never saw the row's lowest seen decision value.
-
-    Finite and on the level's own scale (not the dtype's smallest float), the
-    class ranks least likely and the stacked column stays usable by a
-    meta-learner.
-    """
-    lowest = np.nanmin(decision, axis=1, keepdims=True)
-    return np.where(np.isnan(decision), lowest, decision)
 
 
 def _column_of_class_one(classes, proba):
