@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     _check_response_method,
     _check_sample_weight,
     _get_feature_names,
+    _num_features,
     _num_samples,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "_get_feature_names",
+    "_num_features",
     "_num_samples",
     "_raise_for_params",
     "_routing_enabled",

@@ -9,26 +9,32 @@ level's rest is split among the model's ``n_jobs`` workers, all levels in one
 call (so that the workers stay busy from one level to the next, and joblib's
 temporary data is cleaned once), each worker sent each level's view and model
 once. Rows are predicted independently, so the result does not depend on the
-split (up to the last bits of BLAS sums). At least ``MIN_ROWS_FOR_THREADS``
-rows predicted where the call is made get the workers' cores as threads
-instead, for what a level leaves to joblib (a ``FeatureUnion``'s parts, a
-kernel view's chunks, a forest's trees), as a fit lends them to a task alone
-in its call.
+split (up to the last bits of BLAS sums). Rows predicted where the call is
+made lend the workers' cores as threads to the kernel views' chunks, once
+they hold at least ``MIN_VALUES_FOR_THREADS`` values (:func:`_threads_pay`);
+nothing else gets threads there: a forest's trees or a ``FeatureUnion``'s
+parts, one threaded task each, cost more than they save on so few rows.
 """
 
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from functools import partial
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
+from threadpoolctl import threadpool_limits
 
-from skmgm._backend import active_backend, inner_parallelism_in_threads
-from skmgm._compat import _check_method_params, _num_samples, _safe_indexing
+from skmgm._backend import active_backend, threads_for_kernel_views
+from skmgm._compat import (
+    _check_method_params,
+    _num_features,
+    _num_samples,
+    _safe_indexing,
+)
 from skmgm._plan import fit_parallel
 from skmgm._predictions import level_predictions
 
@@ -41,11 +47,14 @@ _TIMED_SHARE = 1 / 16
 # costs (a forest's call per tree) weigh as much as its rows, and a second
 # call (the timed rows, then the rest) was 5% to 15% slower on 150 to 300 rows.
 MIN_ROWS_PER_WORKER = 256
-# Fewer rows predicted where the call is made stay on one thread: on the
-# series preset's levels, threads cost up to twice one thread's time on 10 to
-# 100 rows (a forest's call per tree, a kernel view's single chunk) and pay
-# from about 150 rows on, as in a fit.
-MIN_ROWS_FOR_THREADS = 150
+# Rows predicted where the call is made lend threads to the kernel views from
+# this many values on, each row counted as ``_ROW_VALUES`` values more than its
+# features for what a level spends per row whatever its length (a forest's
+# trees, interval quantiles): on the series preset, threads cost up to a
+# quarter more than one thread on fewer, and paid from there on series of 24
+# to 512 values (``benchmarks/bench_predict_rows.py``).
+MIN_VALUES_FOR_THREADS = 15_000
+_ROW_VALUES = 64
 
 
 def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> list:
@@ -59,10 +68,14 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
 
     def threads_lent(n_rows):
         """Where the call is made, the workers' cores lent as threads to
-        predictions of at least ``MIN_ROWS_FOR_THREADS`` rows."""
-        if backend.on_cluster or n_rows < MIN_ROWS_FOR_THREADS:
+        the kernel views of ``n_rows`` rows, when that pays."""
+        if (
+            n_workers < 2
+            or backend.on_cluster
+            or not _threads_pay(n_rows, _num_features(X))
+        ):
             return nullcontext()
-        return inner_parallelism_in_threads(False, n_workers)
+        return _threads_for_views(n_workers)
 
     if n_workers < 2 or n_samples < MIN_ROWS_PER_WORKER * n_workers:
         with threads_lent(n_samples):
@@ -86,6 +99,21 @@ def predict_rows(predicts: list, X, params: list, *, n_jobs, timeout=None) -> li
             predicts, X, params, rest, seconds, n_workers, n_jobs, timeout
         )
     return [np.concatenate(pair) for pair in zip(firsts, rests)]
+
+
+@contextmanager
+def _threads_for_views(n_threads):
+    """``n_threads`` lent to the kernel views, and BLAS kept to one thread:
+    OpenBLAS's threads spin a while after each call (a level's ridge model),
+    on the cores lent to the views, which then gained nothing."""
+    with threads_for_kernel_views(n_threads), threadpool_limits(1, user_api="blas"):
+        yield
+
+
+def _threads_pay(n_rows: int, n_features: int) -> bool:
+    """Whether the kernel views of ``n_rows`` rows of ``n_features`` values
+    are worth lending threads to."""
+    return n_rows * (n_features + _ROW_VALUES) >= MIN_VALUES_FOR_THREADS
 
 
 def _on_workers(predicts, X, params, rows, seconds, n_workers, n_jobs, timeout):

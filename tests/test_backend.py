@@ -4,7 +4,12 @@ import pytest
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
 
-from skmgm._backend import active_backend, inner_parallelism_in_threads
+from skmgm._backend import (
+    active_backend,
+    inner_parallelism_in_threads,
+    kernel_view_n_jobs,
+    threads_for_kernel_views,
+)
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading", "sequential"])
@@ -42,3 +47,14 @@ def test_a_task_with_cores_to_itself_lends_them_as_threads():
     with parallel_config(backend="loky"), inner_parallelism_in_threads(False, 2):
         backend, n_jobs = get_active_backend()
     assert (type(backend).__name__, n_jobs) == ("ThreadingBackend", 2)
+
+
+def test_threads_lent_to_kernel_views_leave_joblib_alone():
+    """Lent threads reach the kernel views that leave ``n_jobs=None``, and
+    only them: joblib's configuration (a forest's trees) is the caller's."""
+    assert kernel_view_n_jobs(None) is None
+    with parallel_config(backend="loky"), threads_for_kernel_views(2):
+        assert (kernel_view_n_jobs(None), kernel_view_n_jobs(3)) == (2, 3)
+        backend, n_jobs = get_active_backend()
+    assert (type(backend).__name__, n_jobs) == ("LokyBackend", None)
+    assert kernel_view_n_jobs(None) is None

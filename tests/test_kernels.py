@@ -1,12 +1,15 @@
 """DilatedKernels: MiniRocket's transform, by hand and against the obvious loop;
 KernelView: what the kernel views share."""
 
+import threading
+
 import numpy as np
 import pytest
 from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
+from skmgm._backend import threads_for_kernel_views
 from skmgm.granularity import CompetingKernels, DilatedKernels
 from skmgm.granularity import _competing as competing
 from skmgm.granularity import _kernels as kernels
@@ -206,8 +209,9 @@ def _chunk_rows_of(view_type, monkeypatch):
     ids=["DilatedKernels", "CompetingKernels"],
 )
 def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
-    """A chunk per thread at least, from ``n_jobs`` or from joblib's context
-    (a stage of a staged fit lends its idle cores so), and the same values."""
+    """A chunk per thread at least, from ``n_jobs``, from joblib's context (a
+    stage of a staged fit lends its idle cores so) or lent by a predict, and
+    the same values."""
     X = np.random.default_rng(0).normal(size=(31, 60))
     one_thread = clone(view).fit(X).transform(X)
     chunk_rows = _chunk_rows_of(type(view), monkeypatch)
@@ -216,6 +220,10 @@ def test_threads_transform_chunks_of_rows_to_the_same_values(view, monkeypatch):
     assert sorted(chunk_rows) == [10, 10, 11]
     chunk_rows.clear()
     with parallel_config(backend="threading", n_jobs=2):
+        assert_array_equal(clone(view).fit(X).transform(X), one_thread)
+    assert sorted(chunk_rows) == [15, 16]
+    chunk_rows.clear()
+    with threads_for_kernel_views(2):
         assert_array_equal(clone(view).fit(X).transform(X), one_thread)
     assert sorted(chunk_rows) == [15, 16]
     chunk_rows.clear()
@@ -245,3 +253,21 @@ def test_threads_share_larger_chunks(view, module, constant, monkeypatch):
     threads = clone(one_thread).set_params(n_jobs=2).fit(X)
     assert_array_equal(threads.transform(X), expected)
     assert set(chunk_rows) == {2 * view._threads_scale}
+
+
+def test_chunks_stay_in_threads_under_a_process_backend(monkeypatch):
+    """Chunks are numpy work on shared arrays: threads, whatever backend the
+    caller configured (processes would copy every chunk)."""
+    X = np.random.default_rng(0).normal(size=(8, 30))
+    view = DilatedKernels(n_features=84, random_state=0, n_jobs=2).fit(X)
+    threads = []
+    features = DilatedKernels._features
+
+    def spy(self, X, scale):
+        threads.append(threading.current_thread())
+        return features(self, X, scale)
+
+    monkeypatch.setattr(DilatedKernels, "_features", spy)
+    with parallel_config(backend="loky"):
+        view.transform(X)
+    assert len(threads) == 2

@@ -8,9 +8,11 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmgm._predict_rows as predict_rows_module
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
+from skmgm._backend import kernel_view_n_jobs
 from skmgm._plan import fit_parallel
 from skmgm._predict_rows import _on_rows
 
@@ -29,16 +31,22 @@ class _RowsSeen(TransformerMixin, BaseEstimator):
 
 
 class _BackendSeen(TransformerMixin, BaseEstimator):
-    """Passes rows through and logs the joblib backend each transform saw."""
+    """Passes rows through and logs the joblib backend each transform saw,
+    and the threads lent to kernel views."""
 
     seen: list = []
 
     def fit(self, X, y=None):
         return self
 
+    blas_threads: list = []
+
     def transform(self, X):
         backend, n_jobs = get_active_backend()
-        type(self).seen.append((type(backend).__name__, n_jobs))
+        lent = kernel_view_n_jobs(None)
+        type(self).seen.append((type(backend).__name__, n_jobs, lent))
+        blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+        type(self).blas_threads.append({pool["num_threads"] for pool in blas})
         return X
 
 
@@ -127,25 +135,34 @@ def test_a_cheap_level_is_predicted_in_one_go(multiclass_data, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "n_jobs, n_rows, lent",
-    [(2, None, ("ThreadingBackend", 2)), (2, 10, None), (1, None, None)],
+    "n_jobs, n_rows, lent", [(2, None, 2), (2, 10, None), (1, None, None)]
 )
-def test_rows_predicted_here_get_the_workers_cores_as_threads(
-    multiclass_data, n_jobs, n_rows, lent
+def test_rows_predicted_here_lend_threads_to_kernel_views_only(
+    multiclass_data, n_jobs, n_rows, lent, monkeypatch
 ):
-    """What a level leaves to joblib (a FeatureUnion's parts, a kernel
-    view's chunks, a forest's trees) runs on the cores the model may use,
-    also when its rows are predicted where the call is made; on fewer than
-    MIN_ROWS_FOR_THREADS rows, or with one worker, as the caller configured
-    it."""
+    """A kernel view's chunks run on the cores the model may use, also when
+    its rows are predicted where the call is made, from
+    MIN_VALUES_FOR_THREADS values on; what else leaves its parallelism to
+    joblib (a forest's trees) runs as the caller configured it."""
     X, y = multiclass_data
-    assert len(X) >= predict_rows_module.MIN_ROWS_FOR_THREADS
+    monkeypatch.setattr(predict_rows_module, "MIN_VALUES_FOR_THREADS", 20 * 80)
     levels = [("seen", _BackendSeen(), LogisticRegression()), *_levels()[1:]]
     model = MultiGranularityClassifier(levels, cv=3, n_jobs=n_jobs).fit(X, y)
     _BackendSeen.seen.clear()
-    with parallel_config(backend="loky"):
+    _BackendSeen.blas_threads.clear()
+    # The suite keeps BLAS to one thread: let it have two.
+    with parallel_config(backend="loky"), threadpool_limits(2, user_api="blas"):
         model.predict(X[:n_rows])
-    assert _BackendSeen.seen == [lent or ("LokyBackend", None)]
+    assert _BackendSeen.seen == [("LokyBackend", None, lent)]
+    if lent:  # BLAS's threads would spin on the lent cores
+        assert _BackendSeen.blas_threads[0] <= {1}
+
+
+def test_threads_pay_from_enough_values():
+    values = predict_rows_module.MIN_VALUES_FOR_THREADS
+    row = predict_rows_module._ROW_VALUES
+    assert predict_rows_module._threads_pay(values // (100 + row) + 1, 100)
+    assert not predict_rows_module._threads_pay(values // (100 + row) - 1, 100)
 
 
 def test_per_row_parameters_are_sliced_with_the_rows():

@@ -3,6 +3,8 @@ KernelView: what the dilated-kernel views share."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import combinations
 from numbers import Integral
 
@@ -10,11 +12,10 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state, gen_even_slices
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from skmgm._backend import N_JOBS_CONSTRAINT
+from skmgm._backend import N_JOBS_CONSTRAINT, kernel_view_n_jobs
 from skmgm._compat import Interval, Options, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
@@ -269,7 +270,8 @@ class KernelView(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validated(X, reset=False)
-        n_threads = effective_n_jobs(self.n_jobs)
+        n_jobs = kernel_view_n_jobs(self.n_jobs)
+        n_threads = effective_n_jobs(n_jobs)
         # Threads of one process take turns at the GIL between numpy calls:
         # on calls sized for one core's cache, two threads were hardly faster
         # than one (two processes were twice as fast), so chunks side by side
@@ -281,15 +283,18 @@ class KernelView(TransformerMixin, BaseEstimator):
             -(-len(X) // self._rows_per_chunk(X.shape[1], scale)),
             min(len(X), n_threads),
         )
+        chunks = [X[rows] for rows in gen_even_slices(len(X), n_chunks)]
+        features = partial(self._features, scale=scale)
         # BLAS sums a product in another order with more threads, and a last
         # bit can change which competing kernel wins: on one thread the view
         # is the same wherever it is computed (a worker or the caller).
         with threadpool_limits(limits=1, user_api="blas"):
-            chunks = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(self._features)(X[rows], scale)
-                for rows in gen_even_slices(len(X), n_chunks)
-            )
-        return np.concatenate(chunks)
+            if n_threads == 1:
+                return np.concatenate([features(chunk) for chunk in chunks])
+            # Not joblib's threads: its caller polls for results every 10 ms,
+            # as long as a chunk of 100 short series takes.
+            with ThreadPoolExecutor(min(n_threads, n_chunks)) as threads:
+                return np.concatenate(list(threads.map(features, chunks)))
 
     def _validated(self, X, reset):
         """``X`` validated, in the view's ``dtype``, padded to a kernel."""
