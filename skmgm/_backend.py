@@ -11,11 +11,13 @@ import sys
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from numbers import Integral
 from typing import Any
 
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
+from threadpoolctl import ThreadpoolController
 
 from skmgm._compat import Interval
 
@@ -148,3 +150,16 @@ def kernel_view_n_jobs(n_jobs: int | None) -> int | None:
     """A kernel view's ``n_jobs``: its own, else the threads lent to it by
     :func:`threads_for_kernel_views`, else ``None`` (joblib's configuration)."""
     return _VIEW_THREADS.get() if n_jobs is None else n_jobs
+
+
+def blas_on_one_thread():
+    """A context in which BLAS keeps to one thread."""
+    return _thread_pools().limit(limits=1, user_api="blas")
+
+
+@cache
+def _thread_pools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded (BLAS with numpy, before any
+    skmgm call), found once: looking for them takes a millisecond, and a
+    predict may be a few."""
+    return ThreadpoolController()

@@ -26,9 +26,12 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import Bunch
 from sklearn.utils.parallel import delayed
-from threadpoolctl import threadpool_limits
 
-from skmgm._backend import active_backend, threads_for_kernel_views
+from skmgm._backend import (
+    active_backend,
+    blas_on_one_thread,
+    threads_for_kernel_views,
+)
 from skmgm._compat import (
     _check_method_params,
     _num_features,
@@ -106,7 +109,7 @@ def _threads_for_views(n_threads):
     """``n_threads`` lent to the kernel views, and BLAS kept to one thread:
     OpenBLAS's threads spin a while after each call (a level's ridge model),
     on the cores lent to the views, which then gained nothing."""
-    with threads_for_kernel_views(n_threads), threadpool_limits(1, user_api="blas"):
+    with threads_for_kernel_views(n_threads), blas_on_one_thread():
         yield
 
 

@@ -13,9 +13,8 @@ from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state, gen_even_slices
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
-from skmgm._backend import N_JOBS_CONSTRAINT, kernel_view_n_jobs
+from skmgm._backend import N_JOBS_CONSTRAINT, blas_on_one_thread, kernel_view_n_jobs
 from skmgm._compat import Interval, Options, _fit_context
 from skmgm._docstrings import Substitution
 from skmgm.granularity._options import check_options
@@ -288,7 +287,7 @@ class KernelView(TransformerMixin, BaseEstimator):
         # BLAS sums a product in another order with more threads, and a last
         # bit can change which competing kernel wins: on one thread the view
         # is the same wherever it is computed (a worker or the caller).
-        with threadpool_limits(limits=1, user_api="blas"):
+        with blas_on_one_thread():
             if n_threads == 1:
                 return np.concatenate([features(chunk) for chunk in chunks])
             # Not joblib's threads: its caller polls for results every 10 ms,
