@@ -8,7 +8,13 @@ rows, then predicting their test split with ``n_jobs=1`` and with ``n_jobs``
 timed, say the rest would take more than a second on one core, every level's
 rest is split among the workers, all levels in one call. Beside the time
 ratio, the largest difference between the two predicted probabilities and
-whether the labels are the same.
+whether the labels are the same. Then predicts of fewer rows (the first 25,
+100 and 250 test rows of short, middling and long series; digits' test split
+and its first 100 rows under the demo's forests on pooled images), predicted
+where the call is made: there ``n_jobs`` lends threads to the kernel views
+alone, from about 15,000 values on; forests keep one thread. Last, why: one
+forest of 100 trees on digits' pixels, its ``n_jobs`` (its trees in threads)
+the cores against 1, on 450 and 2,000 rows (median of 7).
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ import json
 import statistics
 
 import numpy as np
-from _cases import load_ucr, ucr_available
+from _cases import image_levels, load_ucr, ucr_available
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, of
+from sklearn.datasets import load_digits
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import train_test_split
 
 from skmgm import MultiGranularityClassifier, make_series_levels
 
@@ -35,6 +44,11 @@ DATASETS = (
 )
 REPEATS = 3
 CASCADES = {"no early exit": None, 'early_exit="auto"': "auto"}
+# Series of 24, 140 and 512 values.
+FEW_ROWS_DATASETS = ("Chinatown", "ECG5000", "Earthquakes")
+FEW_ROWS = (25, 100, 250)
+FEW_REPEATS = 7
+FOREST_ALONE = "RandomForestClassifier(100) alone, its trees in threads"
 
 
 def run(quick: bool, n_jobs: int) -> list:
@@ -52,13 +66,50 @@ def run(quick: bool, n_jobs: int) -> list:
             ).fit(X_train, y_train)
             rows.append(_compare(model, X_test, dataset, cascade, n_jobs))
             print(json.dumps(rows[-1]), flush=True)
+    if not quick:
+        rows += _few_rows(n_jobs)
     return rows
 
 
-def _compare(model, X_test, dataset, cascade, n_jobs) -> dict:
+def _few_rows(n_jobs) -> list:
+    rows = []
+    for dataset in ucr_available(FEW_ROWS_DATASETS):
+        X_train, y_train, X_test, _ = load_ucr(dataset)
+        model = MultiGranularityClassifier(
+            make_series_levels(random_state=0), final_estimator="vote", n_jobs=n_jobs
+        ).fit(X_train, y_train)
+        for n_rows in FEW_ROWS:
+            # Rows repeated where the test split has fewer.
+            X_rows = np.resize(X_test, (n_rows, X_test.shape[1]))
+            rows.append(
+                _compare(model, X_rows, dataset, "no early exit", n_jobs, FEW_REPEATS)
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, _ = train_test_split(X, y, random_state=1)
+    model = MultiGranularityClassifier(image_levels(100, seed=0), n_jobs=n_jobs).fit(
+        X_train, y_train
+    )
+    for X_rows in (X_test[:100], X_test):
+        rows.append(
+            _compare(model, X_rows, "digits", "the demo's forests", n_jobs, FEW_REPEATS)
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    # Why a predict lends no threads to forests: one forest's trees in threads.
+    forest = RandomForestClassifier(100, random_state=0).fit(X_train, y_train)
+    for n_rows in (450, 2000):
+        X_rows = np.resize(X_test, (n_rows, X_test.shape[1]))
+        rows.append(
+            _compare(forest, X_rows, "digits", FOREST_ALONE, n_jobs, FEW_REPEATS)
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def _compare(model, X_test, dataset, cascade, n_jobs, repeats=REPEATS) -> dict:
     seconds = {1: [], n_jobs: []}
     proba = {}
-    for repeat in range(REPEATS):
+    for repeat in range(repeats):
         for workers in alternating(repeat, [1, n_jobs]):
             model.set_params(n_jobs=workers)
             proba[workers], took = timed(model.predict_proba, X_test)

@@ -147,10 +147,11 @@ _KERNEL_DTYPE = """dtype : {np.float32, np.float64} or None, default=None
 
 _KERNEL_N_JOBS = """n_jobs : int or None, default=None
         Threads that transform chunks of rows side by side (NumPy releases
-        the GIL while it convolves). ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context: a multi-granularity
-        estimator's stage fitted alone lends it its idle cores this way. The
-        output does not depend on it."""
+        the GIL while it convolves), always threads, whatever joblib backend
+        is active. ``None`` means 1 unless in a :func:`joblib.parallel_config`
+        context (a multi-granularity estimator's stage fitted alone lends it
+        its idle cores this way) or lent threads by a multi-granularity
+        estimator's predict. The output does not depend on it."""
 
 _LEVELS_RETURNED = """levels : list of (str, transformer or "passthrough", estimator)
         Ready for the ``levels`` parameter of
