@@ -91,16 +91,9 @@ def test_split_rows_under_early_exit_and_for_a_regressor(regression_data, always
     assert_allclose(split[1], clf.predict_proba(X), atol=1e-12)
 
 
-def test_every_level_is_split_in_one_call_dearest_first(
-    multiclass_data, always_split, monkeypatch
-):
-    X, y = multiclass_data
-    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
-    calls, tasks = [], []
-
-    def counted_parallel(*args, **kwargs):
-        calls.append(kwargs)
-        return fit_parallel(*args, **kwargs)
+def _logged_tasks(monkeypatch):
+    """The keys of the tasks ``_on_workers`` sends, in the order sent."""
+    tasks = []
 
     def logged_delayed(function):
         def task(key, *args):
@@ -109,12 +102,44 @@ def test_every_level_is_split_in_one_call_dearest_first(
 
         return task
 
-    monkeypatch.setattr(predict_rows_module, "fit_parallel", counted_parallel)
     monkeypatch.setattr(predict_rows_module, "delayed", logged_delayed)
+    return tasks
+
+
+def test_every_level_is_split_in_one_call(multiclass_data, always_split, monkeypatch):
+    X, y = multiclass_data
+    model = MultiGranularityClassifier(_levels(), cv=3, n_jobs=2).fit(X, y)
+    calls = []
+
+    def counted_parallel(*args, **kwargs):
+        calls.append(kwargs)
+        return fit_parallel(*args, **kwargs)
+
+    monkeypatch.setattr(predict_rows_module, "fit_parallel", counted_parallel)
+    tasks = _logged_tasks(monkeypatch)
     model.predict_proba(X)
     assert len(calls) == 1
-    # The forest (far dearer than a logistic regression) is sent first.
-    assert tasks == [(1, 0), (1, 1), (0, 0), (0, 1)]
+    assert sorted(tasks) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def _first_column(X, params):
+    return X[:, :1]
+
+
+def test_the_dearest_levels_are_sent_first(monkeypatch):
+    """By their timed first rows' seconds (given here, not timed, so that a
+    busy machine cannot swap them): the cheap levels fill the tail."""
+    tasks = _logged_tasks(monkeypatch)
+    X = np.arange(12.0).reshape(6, 2)
+    params = Bunch(granularity={}, estimator={})
+    with parallel_config(backend="threading"):
+        parts = predict_rows_module._on_workers(
+            [_first_column] * 3, X, [params] * 3, np.arange(1, 6),
+            [0.1, 2.0, 0.5], n_workers=2, n_jobs=2, timeout=None,
+        )  # fmt: skip
+    assert tasks == [(1, 0), (1, 1), (2, 0), (2, 1), (0, 0), (0, 1)]
+    for part in parts:
+        assert_array_equal(part, X[1:, :1])
 
 
 def test_few_rows_are_predicted_in_one_call(multiclass_data):
