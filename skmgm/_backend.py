@@ -11,15 +11,13 @@ import sys
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
 from numbers import Integral
 from typing import Any
 
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
-from threadpoolctl import ThreadpoolController
 
-from skmgm._compat import Interval
+from skmgm._compat import Interval, _get_threadpool_controller
 
 # ``n_jobs`` as joblib reads it (None, or any number of workers but 0), so
 # that 0 is refused by name at fit, as any bad parameter, not by joblib.
@@ -153,13 +151,7 @@ def kernel_view_n_jobs(n_jobs: int | None) -> int | None:
 
 
 def blas_on_one_thread():
-    """A context in which BLAS keeps to one thread."""
-    return _thread_pools().limit(limits=1, user_api="blas")
-
-
-@cache
-def _thread_pools() -> ThreadpoolController:
-    """The thread pools of the libraries loaded (BLAS with numpy, before any
-    skmgm call), found once: looking for them takes a millisecond, and a
-    predict may be a few."""
-    return ThreadpoolController()
+    """A context in which BLAS keeps to one thread, through scikit-learn's
+    thread-pool controller, which finds the libraries loaded once: looking
+    for them takes a millisecond, and a predict may take a few."""
+    return _get_threadpool_controller().limit(limits=1, user_api="blas")

@@ -19,6 +19,7 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
+from sklearn.utils.parallel import _get_threadpool_controller
 from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_method_params,
@@ -48,6 +49,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "_get_feature_names",
+    "_get_threadpool_controller",
     "_num_features",
     "_num_samples",
     "_raise_for_params",
