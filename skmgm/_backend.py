@@ -133,7 +133,7 @@ def threads_for_kernel_views(n_threads: int):
 
     Unlike :func:`inner_parallelism_in_threads`, this leaves joblib's own
     configuration alone: on 450 to 2,000 rows a forest's predict, one
-    threaded task per tree, was 2 to 4 times slower on two threads than on
+    threaded task per tree, was 2 to 3 times slower on two threads than on
     one, while a kernel view's chunks gain from about 15,000 values on
     (``benchmarks/bench_predict_rows.py``).
     """

@@ -269,8 +269,7 @@ class KernelView(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validated(X, reset=False)
-        n_jobs = kernel_view_n_jobs(self.n_jobs)
-        n_threads = effective_n_jobs(n_jobs)
+        n_threads = effective_n_jobs(kernel_view_n_jobs(self.n_jobs))
         # Threads of one process take turns at the GIL between numpy calls:
         # on calls sized for one core's cache, two threads were hardly faster
         # than one (two processes were twice as fast), so chunks side by side
@@ -284,6 +283,7 @@ class KernelView(TransformerMixin, BaseEstimator):
         )
         chunks = [X[rows] for rows in gen_even_slices(len(X), n_chunks)]
         features = partial(self._features, scale=scale)
+        n_threads = min(n_threads, n_chunks)
         # BLAS sums a product in another order with more threads, and a last
         # bit can change which competing kernel wins: on one thread the view
         # is the same wherever it is computed (a worker or the caller).
@@ -292,7 +292,7 @@ class KernelView(TransformerMixin, BaseEstimator):
                 return np.concatenate([features(chunk) for chunk in chunks])
             # Not joblib's threads: its caller polls for results every 10 ms,
             # as long as a chunk of 100 short series takes.
-            with ThreadPoolExecutor(min(n_threads, n_chunks)) as threads:
+            with ThreadPoolExecutor(n_threads) as threads:
                 return np.concatenate(list(threads.map(features, chunks)))
 
     def _validated(self, X, reset):
