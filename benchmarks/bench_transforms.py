@@ -14,7 +14,11 @@ series of length 131: the rows a late stage of a staged fit transforms
 Last, on 400 series of length 300 (a UCR test split that a predict
 transforms in threads), the kernel views on every thread also in chunks as
 large as on one thread, as they were before they scaled their chunks for
-threads.
+threads; and on the same rows, Hydra's view of the series preset (its two
+``CompetingKernels``, on the series and on its first difference) with every
+core lent as threads, as to a level fitted alone: its two parts in turn,
+each splitting its rows among the threads (the preset's ``n_jobs=1``), and
+side by side, one part per thread.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import os
 import numpy as np
 from _measure import alternating, timed
 from _report import markdown, of
+from sklearn.base import clone
 
+from skmgm import make_series_levels
 from skmgm.granularity import CompetingKernels, DilatedKernels, IntervalQuantiles
 
 NAME = "transforms"
@@ -109,6 +115,36 @@ def _threaded_views(X):
     }
 
 
+def _hydra_views(X):
+    """Hydra's view lent every core, its parts in turn and side by side,
+    and the reference."""
+    from joblib import parallel_config
+
+    cores = os.cpu_count() or 1
+    levels = make_series_levels(random_state=0, granularities="competing_kernels")
+    in_turn = levels[0][1][0].fit(X)  # the level's view: its union, then a scaler
+    side_by_side = clone(in_turn).set_params(n_jobs=None).fit(X)
+
+    def lent(view):
+        def transform(rows):
+            with parallel_config(backend="threading", n_jobs=cores):
+                return view.transform(rows)
+
+        return transform
+
+    name = f"skmgm Hydra's view, {cores} threads lent"
+    (one,) = _minirockets(X, [1])
+    return {
+        f"{name}: parts in turn (n_jobs=1)": (lent(in_turn), X),
+        f"{name}: parts side by side": (lent(side_by_side), X),
+        REFERENCE: (one, X),
+    }
+
+
+def _threaded_and_hydra_views(X):
+    return {**_threaded_views(X), **_hydra_views(X)}
+
+
 def _series(n_rows, length):
     X = np.random.default_rng(0).normal(size=(n_rows, length))
     return X.astype(np.float32)
@@ -128,7 +164,7 @@ def run(quick: bool, n_jobs: int) -> list:
     cases = [((200, 200) if quick else (1000, 500), _views, 2 if quick else 5)]
     cases.append(((17, 131), _small_views, 5 if quick else 21))
     if not quick:
-        cases.append(((400, 300), _threaded_views, 7))
+        cases.append(((400, 300), _threaded_and_hydra_views, 7))
     rows = []
     for (n_rows, length), views, n_repeats in cases:
         seconds = _timed(views(_series(n_rows, length)), n_repeats)
