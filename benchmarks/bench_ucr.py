@@ -208,11 +208,11 @@ def versus_table(rows: list, benchmark=NAME) -> str:
     return markdown([*header, "data sets tied or won", "largest losses"], [line])
 
 
-def cascade_table(rows: list) -> str:
+def cascade_table(rows: list, benchmark=NAME) -> str:
     """Early exit and the staged fit against the preset they change: mean
     accuracy gap, median per-set fit and predict ratios, the sets that move
     most."""
-    datasets, summary = summarise(rows)
+    datasets, summary = summarise(rows, benchmark)
     if PRESET not in summary:
         return ""
     ours = summary[PRESET]

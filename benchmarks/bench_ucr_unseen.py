@@ -25,6 +25,7 @@ from bench_ucr import (
     EXITING,
     PRESET,
     RIVAL,
+    cascade_table,
     per_dataset_table,
     score_contenders,
     table,
@@ -61,4 +62,5 @@ details = partial(per_dataset_table, benchmark=NAME)
 README_BLOCKS = {
     "ucr_unseen": table,
     "ucr_unseen_versus": partial(versus_table, benchmark=NAME),
+    "ucr_unseen_cascade": partial(cascade_table, benchmark=NAME),
 }

@@ -64,7 +64,8 @@ def competing_representations(random_state=None, dtype=None) -> FeatureUnion:
     The two parts are computed one after the other (``n_jobs=1``), each
     splitting its rows among the threads a level fitted alone is lent (the
     first stage of a staged fit): with one part per thread instead, the
-    view took 1.14 to 1.17 times as long on two cores.
+    view took 1.22 times as long on two cores
+    (``benchmarks/bench_transforms.py``).
     """
 
     def competing():
