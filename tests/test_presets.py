@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from joblib import effective_n_jobs, parallel_config
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from sklearn.linear_model import RidgeClassifierCV
@@ -15,6 +16,7 @@ from skmgm import (
 )
 from skmgm._composition import is_label_free
 from skmgm.granularity import DilatedKernels, SparseScaler
+from skmgm.granularity import _kernels as kernels_module
 from skmgm.linear_model import LeaveOneOutRidgeClassifier
 
 
@@ -197,3 +199,23 @@ def test_series_preset_kernel_views_take_the_dtype(rhythms):
     assert all(view.fit(X).transform(X).dtype == np.float32 for view in views)
     (_, series), (_, slope) = views[0][0].transformer_list
     assert series.dtype is slope[-1].dtype is views[2][1].dtype is np.float32
+
+
+def test_hydras_parts_take_turns_on_every_lent_thread(monkeypatch, rhythms):
+    """Lent two threads (as a level fitted alone is), Hydra's view computes
+    its two parts in turn, each splitting its rows among both threads, not
+    one part per thread."""
+    threads = []
+    lent_to_views = kernels_module.kernel_view_n_jobs
+
+    def counted(n_jobs):
+        threads.append(effective_n_jobs(lent_to_views(n_jobs)))
+        return lent_to_views(n_jobs)
+
+    monkeypatch.setattr(kernels_module, "kernel_view_n_jobs", counted)
+    ((_, view, _),) = make_series_levels(
+        random_state=0, granularities="competing_kernels"
+    )
+    with parallel_config(backend="threading", n_jobs=2):
+        view.fit_transform(rhythms[0])
+    assert threads == [2, 2]
