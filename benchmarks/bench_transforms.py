@@ -29,6 +29,7 @@ import os
 import numpy as np
 from _measure import alternating, timed
 from _report import markdown, of
+from joblib import parallel_config
 from sklearn.base import clone
 
 from skmgm import make_series_levels
@@ -118,8 +119,6 @@ def _threaded_views(X):
 def _hydra_views(X):
     """Hydra's view lent every core, its parts in turn and side by side,
     and the reference."""
-    from joblib import parallel_config
-
     cores = os.cpu_count() or 1
     levels = make_series_levels(random_state=0, granularities="competing_kernels")
     in_turn = levels[0][1][0].fit(X)  # the level's view: its union, then a scaler
@@ -142,6 +141,7 @@ def _hydra_views(X):
 
 
 def _threaded_and_hydra_views(X):
+    """The rows a predict transforms in threads: both cases on them."""
     return {**_threaded_views(X), **_hydra_views(X)}
 
 

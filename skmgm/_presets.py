@@ -59,7 +59,7 @@ def interval_representations() -> FeatureUnion:
 
 def competing_representations(random_state=None, dtype=None) -> FeatureUnion:
     """Hydra's view: competing kernels on the series and on its first
-    difference, side by side.
+    difference, their columns side by side.
 
     The two parts are computed one after the other (``n_jobs=1``), each
     splitting its rows among the threads a level fitted alone is lent (the

@@ -209,8 +209,9 @@ def test_hydras_parts_take_turns_on_every_lent_thread(monkeypatch, rhythms):
     lent_to_views = kernels_module.kernel_view_n_jobs
 
     def counted(n_jobs):
-        threads.append(effective_n_jobs(lent_to_views(n_jobs)))
-        return lent_to_views(n_jobs)
+        lent = lent_to_views(n_jobs)
+        threads.append(effective_n_jobs(lent))
+        return lent
 
     monkeypatch.setattr(kernels_module, "kernel_view_n_jobs", counted)
     ((_, view, _),) = make_series_levels(
