@@ -73,37 +73,35 @@ def run(quick: bool, n_jobs: int) -> list:
 
 def _few_rows(n_jobs) -> list:
     rows = []
+
+    def compared(model, X_rows, dataset, case):
+        rows.append(_compare(model, X_rows, dataset, case, n_jobs, FEW_REPEATS))
+        print(json.dumps(rows[-1]), flush=True)
+
     for dataset in ucr_available(FEW_ROWS_DATASETS):
         X_train, y_train, X_test, _ = load_ucr(dataset)
         model = MultiGranularityClassifier(
             make_series_levels(random_state=0), final_estimator="vote", n_jobs=n_jobs
         ).fit(X_train, y_train)
         for n_rows in FEW_ROWS:
-            # Rows repeated where the test split has fewer.
-            X_rows = np.resize(X_test, (n_rows, X_test.shape[1]))
-            rows.append(
-                _compare(model, X_rows, dataset, "no early exit", n_jobs, FEW_REPEATS)
-            )
-            print(json.dumps(rows[-1]), flush=True)
+            compared(model, _rows(X_test, n_rows), dataset, "no early exit")
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, _ = train_test_split(X, y, random_state=1)
     model = MultiGranularityClassifier(image_levels(100, seed=0), n_jobs=n_jobs).fit(
         X_train, y_train
     )
     for X_rows in (X_test[:100], X_test):
-        rows.append(
-            _compare(model, X_rows, "digits", "the demo's forests", n_jobs, FEW_REPEATS)
-        )
-        print(json.dumps(rows[-1]), flush=True)
+        compared(model, X_rows, "digits", "the demo's forests")
     # Why a predict lends no threads to forests: one forest's trees in threads.
     forest = RandomForestClassifier(100, random_state=0).fit(X_train, y_train)
     for n_rows in (450, 2000):
-        X_rows = np.resize(X_test, (n_rows, X_test.shape[1]))
-        rows.append(
-            _compare(forest, X_rows, "digits", FOREST_ALONE, n_jobs, FEW_REPEATS)
-        )
-        print(json.dumps(rows[-1]), flush=True)
+        compared(forest, _rows(X_test, n_rows), "digits", FOREST_ALONE)
     return rows
+
+
+def _rows(X, n_rows):
+    """``n_rows`` rows of ``X``, repeated where it has fewer."""
+    return np.resize(X, (n_rows, X.shape[1]))
 
 
 def _compare(model, X_test, dataset, cascade, n_jobs, repeats=REPEATS) -> dict:

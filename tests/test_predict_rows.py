@@ -35,11 +35,10 @@ class _BackendSeen(TransformerMixin, BaseEstimator):
     and the threads lent to kernel views."""
 
     seen: list = []
+    blas_threads: list = []
 
     def fit(self, X, y=None):
         return self
-
-    blas_threads: list = []
 
     def transform(self, X):
         backend, n_jobs = get_active_backend()
