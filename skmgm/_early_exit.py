@@ -314,7 +314,9 @@ class EarlyExit:
         if exited.any():
             proba[exited] = cascade.exit_proba[exited]
         if X_meta is not None:
-            proba[cascade.remaining] = model.final_estimator_.predict_proba(X_meta)
+            final = model.final_estimator_
+            stacked = final.predict_proba(X_meta)
+            proba[cascade.remaining] = model._targets.proba(final, stacked)
         return proba
 
     def exit_levels(self, model, X):

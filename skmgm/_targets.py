@@ -138,7 +138,11 @@ class SingleLabelTargets:
         return self.encoder.inverse_transform(encoded)
 
     def proba(self, final_estimator, proba):
-        return proba
+        """A column per class of the fit: a meta-learner fitted on the rows a
+        staged fit leaves it may have seen fewer classes."""
+        return align_predictions(
+            final_estimator, proba, "predict_proba", self.n_classes
+        )
 
 
 class MultilabelTargets:

@@ -329,24 +329,45 @@ def test_levels_are_fitted_together_once_staging_does_not_pay(
     np.testing.assert_array_equal(clf.exit_levels(X), expected)
 
 
-def test_a_stage_of_two_classes_of_more_fits_with_decision_values():
-    """The rows left open may hold two classes only: a decision-function level
-    fitted on them scores the others lowest, without a warning per task."""
+def _two_classes_left_open():
+    """Four classes, of which the coarse level settles classes 0 and 1: the
+    fine level and the meta-learner are fitted on classes 2 and 3 only."""
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2, 3], 40)
-    easy = np.where(y < 2, 4.0 * (2 * y - 1), 0.0)  # classes 0 and 1 settle
+    easy = np.where(y < 2, 4.0 * (2 * y - 1), 0.0)
     X = np.column_stack([easy, (y == 3) + rng.normal(scale=0.8, size=160)])
     X = np.column_stack([X, rng.normal(size=(160, 2))])
     levels = [
         ("coarse", "passthrough", LogisticRegression()),
         ("fine", "passthrough", RidgeClassifier()),
     ]
-    clf = _staged_on_open_rows(levels, early_exit=0.9)
+    return X, y, _staged_on_open_rows(levels, early_exit=0.9)
+
+
+def test_a_stage_of_two_classes_of_more_fits_with_decision_values():
+    """The rows left open may hold two classes only: a decision-function level
+    fitted on them scores the others lowest, without a warning per task."""
+    X, y, clf = _two_classes_left_open()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf.fit(X, y)
     assert set(y[clf.stage_rows_["fine"]]) == {2, 3}
     assert clf.score(X, y) > 0.8
+
+
+def test_a_meta_learner_of_fewer_classes_gives_every_class_a_column():
+    """Probabilities come in a column per class of the fit, the classes the
+    meta-learner never saw at 0 for the rows that reach it."""
+    X, y, clf = _two_classes_left_open()
+    clf.fit(X, y)
+    assert clf.final_estimator_.classes_.tolist() == [2, 3]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(y), 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    reached = clf.exit_levels(X) == "final_estimator"
+    assert reached.any()
+    np.testing.assert_array_equal(proba[reached][:, :2], 0)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
 
 
 def test_staged_fit_needs_early_exit(rows):
