@@ -115,14 +115,55 @@ def _print_report(report, n_jobs, cv, n_train, n_test):
     )
 
 
+def _integer(minimum: int | None = None):
+    """An argparse ``type``: an integer (of at least ``minimum``), so that a
+    bad value is refused, naming its option, before any fit starts."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"got {value}, needs {minimum} or more")
+        return value
+
+    return parse
+
+
+def _n_jobs(text: str) -> int:
+    """joblib's ``n_jobs``: any integer but 0."""
+    value = _integer()(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("got 0; give a number of workers, or -1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m skmgm")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo_parser = commands.add_parser("demo", help="stack granularities on digits")
-    demo_parser.add_argument("--n-jobs", type=int, default=2)
-    demo_parser.add_argument("--n-estimators", type=int, default=100)
-    demo_parser.add_argument("--cv", type=int, default=5)
+    demo_parser = commands.add_parser(
+        "demo",
+        help="stack granularities on digits",
+        description=__doc__.split("\n\n")[1].replace("\n", " "),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    demo_parser.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=2,
+        help="joblib workers for every model (-1: all cores)",
+    )
+    demo_parser.add_argument(
+        "--n-estimators",
+        type=_integer(1),
+        default=100,
+        help="trees of each level's random forest",
+    )
+    demo_parser.add_argument(
+        "--cv", type=_integer(2), default=5, help="folds of the stacking"
+    )
     args = parser.parse_args(argv)
     demo(n_jobs=args.n_jobs, n_estimators=args.n_estimators, cv=args.cv)
 
