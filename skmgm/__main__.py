@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     demo_parser = commands.add_parser(
         "demo",
         help="stack granularities on digits",
-        description=__doc__.split("\n\n")[1].replace("\n", " "),
+        description=__doc__.split("\n\n")[1].replace("``", ""),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     demo_parser.add_argument(
