@@ -469,7 +469,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         """Class probabilities of ``X``, from the final estimator.
 
         With early exit, a sample that exits at a level gets that level's
-        probabilities; the others get the final estimator's.
+        probabilities; the others get the final estimator's (after a staged
+        fit, 0 for a class that none of the rows it was fitted on holds).
 
         Parameters
         ----------
