@@ -42,7 +42,7 @@ def check_levels(levels, *, kind: str, owner: str, parameter_names) -> list:
         name, granularity, estimator = level
         _check_level_name(position, name, owner, parameter_names, seen)
         seen.add(name)
-        _check_granularity(name, granularity)
+        check_granularity(f"Level {name!r}: granularity", granularity)
         _check_level_estimator(name, estimator, kind, owner)
         checked.append((name, granularity, estimator))
     if all(is_drop(estimator) for _, _, estimator in checked):
@@ -71,29 +71,31 @@ def _check_level_name(position, name, owner, parameter_names, seen):
         raise ValueError(f"Level name {name!r} is used twice; names must be unique.")
 
 
-def _refuse_class(name, part, value):
+def _refuse_class(what, value):
     if isinstance(value, type):
         raise TypeError(
-            f"Level {name!r}: {part} is the class {value.__name__}, "
-            f"not an instance; pass {value.__name__}(...)."
+            f"{what} is the class {value.__name__}, not an instance; pass "
+            f"{value.__name__}(...)."
         )
 
 
-def _check_granularity(name, granularity):
+def check_granularity(what: str, granularity) -> None:
+    """Refuse a granularity that is neither a transformer nor "passthrough";
+    ``what`` names it in the message (``"Level 'a': granularity"``)."""
     if is_passthrough(granularity):
         return
-    _refuse_class(name, "granularity", granularity)
+    _refuse_class(what, granularity)
     if not (hasattr(granularity, "fit") and hasattr(granularity, "transform")):
         raise TypeError(
-            f"Level {name!r}: granularity must be a transformer (with fit "
-            f"and transform) or 'passthrough'; got {granularity!r}."
+            f"{what} must be a transformer (with fit and transform) or "
+            f"'passthrough'; got {granularity!r}."
         )
 
 
 def _check_level_estimator(name, estimator, kind, owner):
     if is_drop(estimator):
         return
-    _refuse_class(name, "estimator", estimator)
+    _refuse_class(f"Level {name!r}: estimator", estimator)
     if not hasattr(estimator, "fit"):
         raise TypeError(
             f"Level {name!r}: estimator must be a scikit-learn estimator or "

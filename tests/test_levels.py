@@ -42,3 +42,20 @@ def test_every_level_gets_its_own_clone():
 def test_names_must_match_granularities():
     with pytest.raises(ValueError, match="names has 1 entries for 2"):
         make_levels(DecisionTreeClassifier(), [Pool1D(2), "passthrough"], ["a"])
+
+
+@pytest.mark.parametrize(
+    "granularities, error, message",
+    [
+        ("passthrough", TypeError, r"got 'passthrough'\. For one level, pass"),
+        (Pool1D(2), TypeError, "granularities must be a list"),
+        ([], ValueError, "granularities is empty"),
+        ([Pool1D(2), "raw"], TypeError, r"granularities\[1\] must be a transformer"),
+        ([Pool1D], TypeError, r"granularities\[0\] is the class Pool1D"),
+    ],
+)
+def test_granularities_that_are_not_a_list_of_views_are_refused(
+    granularities, error, message
+):
+    with pytest.raises(error, match=message):
+        make_levels(DecisionTreeClassifier(), granularities)

@@ -6,6 +6,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from skmgm._docstrings import Substitution
+from skmgm._validation import check_granularity
 
 
 @Substitution()
@@ -38,6 +39,7 @@ def make_levels(estimator, granularities: list, names: list[str] | None = None):
     >>> [name for name, _, _ in levels]
     ['pool1d_w8', 'pool1d_w2', 'raw']
     """
+    _check_granularities(granularities)
     if names is None:
         names = _unique([_level_name(granularity) for granularity in granularities])
     if len(names) != len(granularities):
@@ -49,6 +51,21 @@ def make_levels(estimator, granularities: list, names: list[str] | None = None):
         (name, granularity, clone(estimator))
         for name, granularity in zip(names, granularities)
     ]
+
+
+def _check_granularities(granularities):
+    """Refuse what is not a non-empty list of views, before a string is read
+    as one level per character."""
+    if isinstance(granularities, str) or not isinstance(granularities, (list, tuple)):
+        raise TypeError(
+            "make_levels: granularities must be a list of transformers or "
+            f"'passthrough'; got {granularities!r}. For one level, pass "
+            f"[{granularities!r}]."
+        )
+    if not granularities:
+        raise ValueError("make_levels: granularities is empty; give one or more.")
+    for position, granularity in enumerate(granularities):
+        check_granularity(f"make_levels: granularities[{position}]", granularity)
 
 
 def _level_name(granularity):
