@@ -7,8 +7,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.utils import get_tags
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from skmgm._compat import _check_y
 from skmgm._composition import is_drop
 from skmgm._docstrings import Substitution
 from skmgm._presets import binned_view
@@ -147,7 +148,9 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
         return super().fit(X, y, **fit_params)
 
     def _prepare_y(self, y, levels):
-        y = validate_data(self, y=y, multi_output=True, y_numeric=True)
+        # Not validate_data(self, y=y): given no X, it would delete the
+        # feature names that fit has just taken from X.
+        y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.ndim == 2 and y.shape[1] == 1:
             return column_or_1d(y, warn=True)
         if y.ndim == 2:

@@ -56,6 +56,24 @@ def test_dataframe_column_names_reach_the_granularity(binary_data):
         clf.predict(frame.rename(columns={"f0": "renamed"}))
 
 
+@pytest.mark.parametrize(
+    "Estimator, data",
+    [(MultiGranularityClassifier, "binary"), (MultiGranularityRegressor, "regression")],
+)
+def test_a_frame_s_column_names_are_kept_and_checked(
+    Estimator, data, binary_data, regression_data
+):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data if data == "binary" else regression_data
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=columns)
+    model = Estimator(cv=3, passthrough=True).fit(frame, y)
+    assert list(model.feature_names_in_) == columns
+    assert list(model.get_feature_names_out()[-len(columns) :]) == columns
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"f0": "renamed"}))
+
+
 def test_sparse_input_is_taken_exactly_when_every_level_takes_it(binary_data):
     X, y = binary_data
     X_sparse = sp.csr_matrix(X)
