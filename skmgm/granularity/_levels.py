@@ -56,7 +56,7 @@ def make_levels(estimator, granularities: list, names: list[str] | None = None):
 def _check_granularities(granularities):
     """Refuse what is not a non-empty list of views, before a string is read
     as one level per character."""
-    if isinstance(granularities, str) or not isinstance(granularities, (list, tuple)):
+    if not isinstance(granularities, (list, tuple)):
         raise TypeError(
             "make_levels: granularities must be a list of transformers or "
             f"'passthrough'; got {granularities!r}. For one level, pass "
