@@ -203,12 +203,14 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
 
 def _check_levels_take_outputs(levels, n_outputs):
-    """Refuse, before any task runs, a level that predicts one output only."""
+    """Refuse, before any task runs, a level whose estimator is not tagged as
+    predicting several outputs (some, such as MLPRegressor, would, untagged)."""
     for name, _, estimator in levels:
         if not is_drop(estimator) and not get_tags(estimator).target_tags.multi_output:
             raise ValueError(
-                f"Level {name!r}: estimator {estimator!r} predicts one output; "
-                f"y has {n_outputs}. Wrap it in "
+                f"Level {name!r}: estimator {estimator!r} is not tagged as "
+                "predicting several outputs (its target_tags.multi_output is "
+                f"False); y has {n_outputs}. Wrap it in "
                 "sklearn.multioutput.MultiOutputRegressor, or use one that "
                 "predicts several (e.g. RidgeCV, RandomForestRegressor)."
             )

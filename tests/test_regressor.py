@@ -2,11 +2,16 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_linnerud
-from sklearn.ensemble import RandomForestRegressor, StackingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingRegressor,
+    RandomForestRegressor,
+    StackingRegressor,
+)
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
+from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 from sklearn.utils import get_tags
@@ -114,6 +119,10 @@ def test_multi_output_y_where_scikit_learn_stacking_raises():
     assert not get_tags(MultiGranularityRegressor()).target_tags.multi_output
     with pytest.raises(ValueError, match="Level 'raw': estimator Hist.*y has 3"):
         MultiGranularityRegressor().fit(X, y)
+    # The remedy the message names.
+    wrapped = MultiOutputRegressor(HistGradientBoostingRegressor(max_iter=5))
+    reg = MultiGranularityRegressor([("raw", "passthrough", wrapped)], cv=4)
+    assert reg.fit(X, y).predict(X).shape == (20, 3)
 
 
 def test_predict_params_reach_the_final_estimator(regression_data):
