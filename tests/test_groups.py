@@ -26,6 +26,17 @@ def test_columns_by_dataframe_name():
     assert view.feature_names_in_.tolist() == ["a", "b", "c"]
 
 
+@pytest.mark.parametrize("frame", [False, True])
+def test_a_column_may_belong_to_several_groups(frame):
+    X = np.array([[1.0, 2.0, 6.0], [0.0, 4.0, 2.0]])
+    groups = {"ab": [0, 1], "bc": [1, 2]}
+    if frame:
+        pd = pytest.importorskip("pandas")
+        X = pd.DataFrame(X, columns=["a", "b", "c"])
+        groups = {"ab": ["a", "b"], "bc": ["b", "c"]}
+    assert_allclose(FeatureGroups(groups).fit_transform(X), [[1.5, 4.0], [2.0, 3.0]])
+
+
 @pytest.mark.parametrize(
     "groups, agg, match",
     [

@@ -42,7 +42,7 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
     ----------
     groups : dict of str to list of int or str
         Group name mapped to its columns, by position or, for DataFrames, by
-        column name.
+        column name. A column may belong to several groups.
     agg : str or tuple of str, default="mean"
         Statistics per group, among ``"mean"``, ``"sum"``, ``"min"``,
         ``"max"``, ``"std"`` and ``"median"``, and their NaN-tolerant forms
@@ -131,15 +131,19 @@ class FeatureGroups(TransformerMixin, BaseEstimator):
             X = check_array(X, dtype=None, ensure_all_finite=False)
         validate_data(self, X, reset=reset, skip_check_array=True)
         indices = self._column_indices(X.shape[1], names)
-        selected = _safe_indexing(X, np.concatenate(list(indices.values())), axis=1)
+        # Each column read once: a column in several groups would give a
+        # DataFrame two columns of one name.
+        columns, order = np.unique(
+            np.concatenate(list(indices.values())), return_inverse=True
+        )
         nan_tolerant = all(agg.startswith("nan") for agg in self._aggregates())
         selected = check_array(
-            selected,
+            _safe_indexing(X, columns, axis=1),
             dtype="numeric",
             ensure_all_finite="allow-nan" if nan_tolerant else True,
             input_name="X's grouped columns",
         )
-        return selected, indices
+        return selected[:, order], indices
 
     def get_feature_names_out(self, input_features=None):
         """Names of the view's columns: ``<group>_<statistic>``.
