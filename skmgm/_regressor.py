@@ -204,7 +204,8 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
 
 def _check_levels_take_outputs(levels, n_outputs):
     """Refuse, before any task runs, a level whose estimator is not tagged as
-    predicting several outputs (some, such as MLPRegressor, would, untagged)."""
+    predicting several outputs (MLPRegressor, for one, predicts several
+    without the tag)."""
     for name, _, estimator in levels:
         if not is_drop(estimator) and not get_tags(estimator).target_tags.multi_output:
             raise ValueError(
