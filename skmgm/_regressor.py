@@ -150,11 +150,6 @@ class MultiGranularityRegressor(RegressorMixin, _BaseMultiGranularity):
     def _prepare_y(self, y, levels):
         # Not validate_data(self, y=y): given no X, it would delete the
         # feature names that fit has just taken from X.
-        if y is None:
-            raise ValueError(
-                f"This {type(self).__name__} estimator requires y to be passed, "
-                "but the target y is None."
-            )
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
         if y.ndim == 2 and y.shape[1] == 1:
             return column_or_1d(y, warn=True)

@@ -76,6 +76,17 @@ def _refusal_of(exc) -> str | None:
     return next((words for words in _REFUSALS if words in str(exc)), None)
 
 
+def _check_y_given_for(model, X, y) -> None:
+    """Refuse a missing ``y``, or one of another length than ``X``, before
+    either estimator reads ``y`` (an empty ``y`` would pass for one class)."""
+    if y is None:
+        raise ValueError(
+            f"This {type(model).__name__} estimator requires y to be passed, "
+            "but the target y is None."
+        )
+    check_consistent_length(X, y)
+
+
 class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
     """Base class of :class:`MultiGranularityClassifier` and its regressor."""
 
@@ -162,6 +173,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         if fit_params.get("sample_weight") is not None:
             # Refused once, here: in the tasks each would blame its level.
             _check_sample_weight(fit_params["sample_weight"], X)
+        _check_y_given_for(self, X, y)
         y = self._prepare_y(y, levels)
         fit_info = self._fit_stack(levels, X, y, fit_params)
         self._after_fit(fit_info, y, fit_params.get("sample_weight"))
@@ -200,7 +212,6 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         and the meta-learner's fit parameters.
         """
         final_estimator = self._make_final_estimator()
-        check_consistent_length(X, y)
         active = [level for level in levels if not is_drop(level[2])]
         routed = route_fit_params(self, active, fit_params)
         splits = self._pinned_splits(X, y, routed.split)

@@ -83,6 +83,18 @@ def test_y_of_the_wrong_length(model_and_data):
     model, X, y = model_and_data
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         model.fit(X, y[:-1])
+    # An empty y is a y of the wrong length too, not a y of no classes.
+    with pytest.raises(
+        ValueError, match=r"inconsistent numbers of samples: \[\d+, 0\]"
+    ):
+        model.fit(X, [])
+
+
+def test_no_y_is_refused_alike_by_both_estimators(model_and_data):
+    model, X, _ = model_and_data
+    name = type(model).__name__
+    with pytest.raises(ValueError, match=f"This {name} estimator requires y"):
+        model.fit(X, None)
 
 
 @pytest.mark.parametrize(
