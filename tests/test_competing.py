@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmgm.granularity import CompetingKernels, SparseScaler
@@ -135,3 +136,24 @@ def test_sparse_scaler_equals_hydras_formula():
     assert got.dtype == np.float32
     assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     assert not got[:, 3].any()
+
+
+@pytest.mark.parametrize("to_sparse", [sp.csr_matrix, sp.csc_matrix, sp.csr_array])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_scaler_gives_a_sparse_matrix_s_the_array_s_values(to_sparse, dtype):
+    rng = np.random.default_rng(0)
+    X = rng.poisson(0.7, size=(50, 12)).astype(dtype)
+    X[:, 3] = 0
+    X[0, 0] = -2.0  # a zero once clipped, in the matrix as in the array
+    X_sparse = to_sparse(X)
+    kept = X_sparse.copy()
+    dense = SparseScaler().fit(X[:40])
+    scaler = SparseScaler().fit(X_sparse[:40])
+    got = scaler.transform(X_sparse)
+    assert sp.issparse(got) and got.format == "csr" and got.dtype == dtype
+    assert_allclose(scaler.mean_, dense.mean_, rtol=1e-6)
+    assert_allclose(scaler.scale_, dense.scale_, rtol=1e-6)
+    assert_allclose(got.toarray(), dense.transform(X), rtol=1e-5, atol=1e-6)
+    # Zeros stay zeros: no more stored values than the input's nonzeros.
+    assert got.nnz == np.count_nonzero(X > 0)
+    assert_array_equal(X_sparse.toarray(), kept.toarray())

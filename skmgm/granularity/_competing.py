@@ -5,8 +5,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._backend import N_JOBS_CONSTRAINT
@@ -211,7 +213,8 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     training mean and standard deviation, and zeros stay zero, as Hydra's
     ``SparseScaler`` (Dempster, Schmidt and Webb, 2023). The standard
     deviation gets the feature's share of zeros to the power ``exponent``
-    added, so that rare nonzero values are not blown up.
+    added, so that rare nonzero values are not blown up. A sparse matrix
+    gives a CSR matrix of the same nonzeros.
 
     Parameters
     ----------
@@ -244,6 +247,7 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "exponent": [Interval(Real, 0, None, closed="left")],
     }
+    _accepted = {"dtype": FLOATS, "accept_sparse": ("csr", "csc")}
 
     def __init__(self, exponent=4):
         self.exponent = exponent
@@ -254,7 +258,7 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training rows.
         y : None
             Ignored.
@@ -264,10 +268,16 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : SparseScaler
             The fitted scaler.
         """
-        roots = self._roots(validate_data(self, X, dtype=FLOATS))
-        zeros = (roots == 0).mean(axis=0)
-        self.mean_ = roots.mean(axis=0)
-        self.scale_ = roots.std(axis=0) + zeros**self.exponent + 1e-8
+        roots = self._roots(validate_data(self, X, **self._accepted))
+        if sp.issparse(roots):
+            self.mean_, variance = mean_variance_axis(roots, axis=0)
+            std = np.sqrt(variance)
+            nonzeros = np.bincount(roots.indices, minlength=roots.shape[1])
+            zeros = 1 - nonzeros / roots.shape[0]
+        else:
+            self.mean_, std = roots.mean(axis=0), roots.std(axis=0)
+            zeros = (roots == 0).mean(axis=0)
+        self.scale_ = std + zeros**self.exponent + 1e-8
         return self
 
     def transform(self, X):
@@ -275,24 +285,36 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to scale.
 
         Returns
         -------
-        X_scaled : ndarray of shape (n_samples, n_features)
+        X_scaled : {ndarray, CSR matrix} of shape (n_samples, n_features)
             In ``X``'s float dtype.
         """
         check_is_fitted(self)
-        roots = self._roots(validate_data(self, X, reset=False, dtype=FLOATS))
+        roots = self._roots(validate_data(self, X, reset=False, **self._accepted))
+        if sp.issparse(roots):
+            columns = roots.indices
+            roots.data -= self.mean_[columns].astype(roots.dtype, copy=False)
+            roots.data /= self.scale_[columns].astype(roots.dtype, copy=False)
+            return roots
         scaled = (roots - self.mean_) / self.scale_
         return np.where(roots != 0, scaled, 0).astype(roots.dtype, copy=False)
 
     @staticmethod
     def _roots(X):
-        return np.sqrt(np.clip(X, 0, None))
+        if not sp.issparse(X):
+            return np.sqrt(np.clip(X, 0, None))
+        # A copy: the caller's matrix is never written to.
+        roots = X.tocsr(copy=True)
+        np.sqrt(np.clip(roots.data, 0, None), out=roots.data)
+        roots.eliminate_zeros()  # a clipped negative is a zero, as in an array
+        return roots
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags
