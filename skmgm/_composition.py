@@ -106,6 +106,18 @@ def short_name(part) -> str:
     return part if isinstance(part, str) else type(part).__name__
 
 
+def _refuse_whole_levels(names) -> None:
+    # StackingClassifier's set_params(name="drop") has no counterpart: a
+    # level is two parts, and "drop" belongs to one of them.
+    if names:
+        name = min(names)
+        raise ValueError(
+            f"set_params({name}=...) cannot replace level {name!r} whole: set "
+            f"{name}__estimator='drop' to drop it, or {name}__granularity and "
+            f"{name}__estimator to replace its parts."
+        )
+
+
 def _is_usable_part(part):
     if isinstance(part, str):
         return part in ("passthrough", "drop")
@@ -224,6 +236,7 @@ class _LevelsComposition(BaseEstimator, metaclass=ABCMeta):
         if any(key.startswith("final_estimator__") for key in params):
             self.final_estimator = self._final_estimator_or_default()
         names = {level[0] for level in self._levels_or_defaults()}
+        _refuse_whole_levels(names & params.keys() - self.get_params(deep=False).keys())
         if self.levels is None and any(
             key.partition("__")[0] in names for key in params
         ):

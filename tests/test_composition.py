@@ -61,6 +61,22 @@ def test_set_params_rejects_unknown_level_part(pooled_and_raw):
         clf.set_params(coarse__model=LogisticRegression())
 
 
+def test_set_params_of_a_whole_level_names_the_way_to_drop_it(pooled_and_raw):
+    clf = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(C=1.0), DecisionTreeClassifier(max_depth=2))
+    )
+    # StackingClassifier's set_params(fine="drop") names the parameter that
+    # does it here, and changes nothing.
+    with pytest.raises(ValueError, match="fine__estimator='drop'"):
+        clf.set_params(fine="drop", coarse__estimator__C=2.0)
+    assert clf.get_params()["fine__estimator"] != "drop"
+    assert clf.get_params()["coarse__estimator__C"] == 1.0
+    defaults = MultiGranularityClassifier()
+    with pytest.raises(ValueError, match="raw__estimator='drop'"):
+        defaults.set_params(raw="drop")
+    assert defaults.levels is None
+
+
 def test_tags_follow_the_levels():
     nan_ok = MultiGranularityClassifier(
         [("raw", "passthrough", HistGradientBoostingClassifier())]
