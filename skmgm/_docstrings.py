@@ -163,7 +163,9 @@ _X = """X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
 _SAMPLE_WEIGHT = """**fit_params : dict
             ``sample_weight``, passed to every level's estimator and to the
-            final estimator, as scikit-learn's stacking does."""
+            final estimator, as scikit-learn's stacking does; one whose
+            ``fit`` takes no ``sample_weight`` is refused before any fit.
+            With metadata routing enabled, each gets what it requests."""
 
 SHARED = {
     "intro": _INTRO,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
@@ -111,10 +113,35 @@ def route_fit_params(estimator, levels, fit_params) -> Bunch:
             split=routed.splitter.split,
             final=routed.final_estimator.fit,
         )
-    weights = {k: v for k, v in fit_params.items() if k == "sample_weight"}
+    # sample_weight=None is no weights, for estimators that take none too.
+    weights = {}
+    if fit_params.get("sample_weight") is not None:
+        _check_all_take_sample_weight(estimator, levels)
+        weights = {"sample_weight": fit_params["sample_weight"]}
     return Bunch(
         estimator={name: weights for name, _, _ in levels},
         granularity={},
         split={},
         final=weights,
     )
+
+
+def _check_all_take_sample_weight(estimator, levels) -> None:
+    """Refuse, before any fit, a level or meta-learner whose ``fit`` takes no
+    ``sample_weight``: in a worker, its ``TypeError`` would name no level."""
+    parts = [(f"Level {name!r}", level) for name, _, level in levels]
+    parts.append(("final_estimator", estimator._final_estimator_or_default()))
+    for what, part in parts:
+        if not _fit_takes(part, "sample_weight"):
+            raise TypeError(
+                f"{what}: estimator {part!r} takes no sample_weight in fit. "
+                "Use one that does, or enable metadata routing "
+                "(sklearn.set_config(enable_metadata_routing=True)) and "
+                "request sample_weight where it is wanted."
+            )
+
+
+def _fit_takes(estimator, parameter: str) -> bool:
+    # A fit that takes **kwargs may take it (a Pipeline says if it does not).
+    parameters = inspect.signature(estimator.fit).parameters.values()
+    return any(p.name == parameter or p.kind is p.VAR_KEYWORD for p in parameters)

@@ -6,8 +6,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from skmgm import MultiGranularityClassifier, MultiGranularityRegressor
 from skmgm.granularity import CompetingKernels, DilatedKernels
@@ -112,6 +114,22 @@ def test_bad_sample_weight_is_refused_before_any_task(model_and_data, weights, m
         model.fit(X, y, sample_weight=weights)
     # The caller's weights, not a level, are at fault.
     assert not getattr(info.value, "__notes__", [])
+
+
+@pytest.mark.parametrize("unweighted", ["level", "final_estimator"])
+def test_weights_for_an_estimator_that_takes_none_name_it(model_and_data, unweighted):
+    model, X, y = model_and_data
+    knn = KNeighborsClassifier() if is_classifier(model) else KNeighborsRegressor()
+    if unweighted == "level":
+        model.set_params(raw__estimator=knn)
+        match = "Level 'raw': estimator KNeighbors"
+    else:
+        model.set_params(final_estimator=knn)
+        match = "final_estimator: estimator KNeighbors"
+    with pytest.raises(TypeError, match=match):
+        model.fit(X, y, sample_weight=np.ones(len(y)))
+    # No weights at all, as in scikit-learn: None is not handed on.
+    model.fit(X, y, sample_weight=None)
 
 
 def test_object_arrays(model_and_data):
