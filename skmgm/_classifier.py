@@ -307,7 +307,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             needs level estimators that take it (e.g. forests, k-NN, or any
             classifier wrapped in ``MultiOutputClassifier``), uses ``KFold``
             folds, and a ``MultiOutputClassifier(LogisticRegression(max_iter=1000))``
-            meta-learner when ``final_estimator=None``.
+            meta-learner when ``final_estimator=None`` (a label of one value
+            in every training row is answered with that value).
         {sample_weight}
 
         Returns

@@ -13,6 +13,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+from sklearn.dummy import DummyClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.multioutput import MultiOutputClassifier
@@ -187,7 +188,7 @@ class MultilabelTargets:
         """
         final = make()
         if configured is None:
-            return MultiOutputClassifier(final)
+            return EachLabelClassifier(final)
         if not takes_multilabel(final):
             raise ValueError(
                 f"final_estimator {final!r} does not take multilabel y; wrap it "
@@ -219,6 +220,47 @@ class MultilabelTargets:
             final_estimator, proba, "predict_proba", self.n_classes
         )
         return [np.column_stack([1 - p, p]) for p in positive.T]
+
+
+class EachLabelClassifier(MultiOutputClassifier):
+    """The default multilabel meta-learner: ``estimator`` fitted once per
+    label, and a label that holds one value on the rows it is fitted on
+    answered with that value (by a ``DummyClassifier``), as a forest answers
+    it, where ``LogisticRegression`` would refuse the label."""
+
+    def fit(self, X, Y, sample_weight=None, **fit_params):
+        """Fit ``estimator`` on each label that holds two values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The stacked predictions.
+        Y : array-like of shape (n_samples, n_labels)
+            The encoded labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to every label's estimator.
+        **fit_params : dict
+            Passed to every label's estimator.
+
+        Returns
+        -------
+        self : EachLabelClassifier
+            The fitted meta-learner.
+        """
+        Y = np.asarray(Y)
+        one_value = np.array([np.unique(column).size < 2 for column in Y.T])
+        varying = []
+        if not one_value.all():
+            super().fit(X, Y[:, ~one_value], sample_weight, **fit_params)
+            varying = list(self.estimators_)
+        varying.reverse()
+        self.estimators_ = [
+            DummyClassifier(strategy="prior").fit(X, column) if one else varying.pop()
+            for column, one in zip(Y.T, one_value)
+        ]
+        self.classes_ = [estimator.classes_ for estimator in self.estimators_]
+        self.n_features_in_ = self.estimators_[0].n_features_in_
+        return self
 
 
 def oof_accuracy(targets, y, predictions, method, sample_weight) -> float:

@@ -258,6 +258,31 @@ def test_multilabel_label_never_one_in_a_fold(multilabel_data, multilabel_levels
     assert len(clf.predict_proba(X)) == Y.shape[1]
 
 
+def test_multilabel_label_of_one_value_is_answered_with_it(
+    multilabel_data, multilabel_levels
+):
+    X, Y = multilabel_data
+    Y = Y.copy()
+    Y[:, 1] = 1  # the default meta-learner's LogisticRegression refuses a
+    Y[:, 2] = 0  # label of one value; the forest level answers it
+    clf = MultiGranularityClassifier(multilabel_levels).fit(X, Y)
+    predicted = clf.predict(X)
+    assert (predicted[:, 1] == 1).all() and (predicted[:, 2] == 0).all()
+    assert [list(c) for c in clf.classes_] == [[0, 1], [1], [0], [0, 1]]
+    proba = clf.predict_proba(X)
+    for label in (1, 2):  # column k: the probability of classes_[label][k]
+        assert_allclose(proba[label][:, 0], 1)
+    # The labels of two values get the estimator fitted on them.
+    fitted = clf.final_estimator_.estimators_
+    assert [type(estimator).__name__ for estimator in fitted] == [
+        "LogisticRegression",
+        "DummyClassifier",
+        "DummyClassifier",
+        "LogisticRegression",
+    ]
+    assert_array_equal(fitted[3].classes_, [0, 1])
+
+
 def test_multilabel_rejects_level_without_multilabel_support(
     multilabel_data, multilabel_levels
 ):

@@ -10,7 +10,12 @@ from sklearn.model_selection import KFold
 from sklearn.multioutput import MultiOutputClassifier
 
 from skmgm import MultiGranularityClassifier
-from skmgm._targets import MultilabelTargets, SingleLabelTargets, encode_targets
+from skmgm._targets import (
+    EachLabelClassifier,
+    MultilabelTargets,
+    SingleLabelTargets,
+    encode_targets,
+)
 
 
 def test_cv_larger_than_smallest_class_raises():
@@ -81,3 +86,26 @@ def test_multilabel_strategy_gives_forest_style_probabilities():
 def test_multilabel_refuses_early_exit():
     with pytest.raises(ValueError, match="early_exit='auto' takes 1-D class labels"):
         encode_targets(np.array([[0, 1], [1, 0]]), owner="Owner", early_exit="auto")
+
+
+def test_each_label_classifier_fits_each_varying_label_in_its_place():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.column_stack([X[:, 0] > 0, np.ones(40), X[:, 1] > 0]).astype(int)
+    meta = EachLabelClassifier(LogisticRegression()).fit(X, Y)
+    for label in (0, 2):
+        alone = LogisticRegression().fit(X, Y[:, label])
+        assert_allclose(meta.estimators_[label].coef_, alone.coef_)
+    assert_array_equal(
+        meta.predict(X),
+        np.column_stack(
+            [
+                meta.estimators_[0].predict(X),
+                np.ones(40),
+                meta.estimators_[2].predict(X),
+            ]
+        ),
+    )
+    every_label_one_value = EachLabelClassifier(LogisticRegression()).fit(X, Y * 0)
+    assert not every_label_one_value.predict(X).any()
+    assert every_label_one_value.n_features_in_ == 3
