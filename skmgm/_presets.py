@@ -21,6 +21,7 @@ from skmgm.granularity import (
     SparseScaler,
     Spectrum,
 )
+from skmgm.granularity._options import check_options
 from skmgm.linear_model import LeaveOneOutRidge, LeaveOneOutRidgeClassifier
 
 _KINDS = ("classifier", "regressor")
@@ -114,14 +115,7 @@ def _ridge_level(kind, steps, scaler, leave_one_out) -> tuple:
 
 def _chosen(available: dict, granularities, preset: str) -> list:
     """The levels named in ``granularities``, in the preset's order."""
-    names = (granularities,) if isinstance(granularities, str) else granularities
-    unknown = [name for name in names if name not in available]
-    if unknown or not names:
-        what = f"holds unknown names {unknown}" if unknown else "is empty"
-        raise ValueError(
-            f"{preset}: granularities={granularities!r} {what}; choose one or "
-            f"more of {list(available)}."
-        )
+    names = check_options(preset, "granularities", granularities, available)
     return [(name, *available[name]()) for name in available if name in names]
 
 

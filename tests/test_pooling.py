@@ -86,6 +86,12 @@ def test_pooling_is_stateless_and_does_not_modify_input():
             r"stats='slope' holds unknown names \['slope'\]",
         ),
         (Pool2D((2, 2), (1, 2, 3)), 4, "window=.* must be a positive int or a pair"),
+        (Pool1D(window=2, stats=()), 5, r"stats=\(\) is empty"),
+        (
+            Pool2D((2, 2), 1, stats=("max", "mean", "max")),
+            4,
+            r"stats=.* names \['max'\] more than once",
+        ),
     ],
 )
 def test_bad_parameters_raise_naming_the_parameter(pool, n_features, match):

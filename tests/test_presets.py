@@ -161,6 +161,9 @@ def test_granularities_are_chosen_by_name_in_the_preset_order():
         make_image_levels((8, 8), granularities=("raw",))
     with pytest.raises(ValueError, match=r"granularities=\(\) is empty; choose"):
         make_series_levels(granularities=())
+    # A level named twice is refused, not kept once.
+    with pytest.raises(ValueError, match=r"names \['kernels'\] more than once"):
+        make_series_levels(granularities=("kernels", "intervals", "kernels"))
 
 
 def test_series_kernel_levels_take_the_pooling(rhythms):

@@ -9,13 +9,20 @@ def check_options(
     """``value`` (one name or several) as a tuple, each name one of ``allowed``.
 
     The error names the transformer, the parameter, its value and the names it
-    does not know.
+    does not know, or names twice.
     """
     names = (value,) if isinstance(value, str) else tuple(value)
     unknown = [name for name in names if name not in allowed]
-    if unknown or not (names or allow_empty):
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if unknown or twice or not (names or allow_empty):
+        if unknown:
+            what = f"holds unknown names {unknown}"
+        elif twice:  # each name once: twice would give columns of one name
+            what = f"names {twice} more than once"
+        else:
+            what = "is empty"
         raise ValueError(
-            f"{owner}: {param}={value!r} holds unknown names {unknown}; choose "
-            f"one or more of {sorted(allowed)}."
+            f"{owner}: {param}={value!r} {what}; choose one or more of "
+            f"{sorted(allowed)}."
         )
     return names
