@@ -44,7 +44,8 @@ _FITTED_LEVELS_LIST = """The levels whose estimator is not ``"drop"``, refitted 
         rows (with ``refit=False``, each level's fold models)."""
 
 _PASSTHROUGH = """passthrough : bool, default=False
-        Also hand the raw features to the meta-learner."""
+        Also hand the raw features to the meta-learner, as numbers beside the
+        levels' outputs: a DataFrame's text columns are refused at ``fit``."""
 
 _REFIT = """refit : bool, default=True
         After the out-of-fold fits, refit every level on all rows (as

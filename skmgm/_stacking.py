@@ -168,7 +168,12 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             owner=type(self).__name__,
             parameter_names=set(self.get_params(deep=False)),
         )
-        check_numeric_columns(X, levels, default_levels=self.levels is None)
+        check_numeric_columns(
+            X,
+            levels,
+            default_levels=self.levels is None,
+            passthrough=self.passthrough,
+        )
         X = self._validate_X(X, reset=True)
         if fit_params.get("sample_weight") is not None:
             # Refused once, here: in the tasks each would blame its level.

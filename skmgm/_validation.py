@@ -129,8 +129,11 @@ def check_final_estimator(final, *, kind: str):
     return final
 
 
-def check_numeric_columns(X, levels, *, default_levels: bool = False):
-    """Refuse, before any task runs, text columns that a level cannot take.
+def check_numeric_columns(
+    X, levels, *, default_levels: bool = False, passthrough: bool = False
+):
+    """Refuse, before any task runs, text columns that a level, or the
+    meta-learner under ``passthrough``, cannot take.
 
     A level takes a DataFrame's non-numeric columns only through a
     granularity of the user's own (a ``ColumnTransformer`` that encodes
@@ -152,13 +155,11 @@ def check_numeric_columns(X, levels, *, default_levels: bool = False):
             "take. Encode them first: put a ColumnTransformer in front of the "
             "estimator in a Pipeline, or use one as those levels' granularity."
         )
+    if passthrough:
+        _check_passthrough_columns(X, text)
     if not default_levels:
         return
-    categories = [
-        str(col)
-        for col, dtype in zip(X.columns, X.dtypes)
-        if _has_text_categories(dtype)
-    ]
+    categories = _text_category_columns(X)
     if categories:
         raise ValueError(
             f"X has categorical columns {categories} with text categories, which "
@@ -167,6 +168,26 @@ def check_numeric_columns(X, levels, *, default_levels: bool = False):
             "pass levels whose estimators take them: a 'passthrough' level of "
             "HistGradientBoosting does."
         )
+
+
+def _check_passthrough_columns(X, text):
+    # The stack is one float matrix: the levels' outputs beside X's columns.
+    categories = _text_category_columns(X)
+    if text or categories:
+        raise ValueError(
+            "passthrough=True hands X's columns to the final estimator beside "
+            f"the levels' outputs, as numbers; X has non-numeric columns "
+            f"{text + categories}. Encode them first (a ColumnTransformer in "
+            "front of the estimator in a Pipeline), or set passthrough=False."
+        )
+
+
+def _text_category_columns(X) -> list:
+    return [
+        str(col)
+        for col, dtype in zip(X.columns, X.dtypes)
+        if _has_text_categories(dtype)
+    ]
 
 
 def _has_text_categories(dtype) -> bool:

@@ -136,6 +136,22 @@ def test_text_categories_are_refused_by_the_default_levels_only(binary_data):
     MultiGranularityClassifier(cv=3).fit(frame, y)
 
 
+def test_passthrough_refuses_text_columns_for_the_final_estimator(binary_data):
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["city"] = pd.Categorical(np.where(y == 1, "Paris", "Lyon"))
+    native = [("raw", "passthrough", HistGradientBoostingClassifier(max_iter=20))]
+    clf = MultiGranularityClassifier(native, cv=3, passthrough=True)
+    # The level takes the column; the stack of floats it joins cannot.
+    with pytest.raises(ValueError, match=r"passthrough=True .* columns \['city'\]"):
+        clf.fit(frame, y)
+    clf.set_params(passthrough=False).fit(frame, y)
+    frame["city"] = pd.Categorical(y)  # categories of numbers are numbers
+    stacked = clf.set_params(passthrough=True).fit(frame, y).transform(frame)
+    assert stacked.shape == (len(y), 1 + 4)  # a binary level's one column, and X
+
+
 def test_a_failing_task_is_not_listed_as_unfinished(binary_data):
     X, y = binary_data
     clf = MultiGranularityClassifier(
