@@ -21,7 +21,6 @@ from sklearn.base import TransformerMixin, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch
 from sklearn.utils.validation import (
-    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -62,6 +61,7 @@ from skmgm._validation import (
     check_level_names,
     check_levels,
     check_numeric_columns,
+    check_y_given,
 )
 
 # What scikit-learn's input checks say when a level's tags refuse the input:
@@ -74,17 +74,6 @@ _REFUSALS = {
 
 def _refusal_of(exc) -> str | None:
     return next((words for words in _REFUSALS if words in str(exc)), None)
-
-
-def _check_y_given_for(model, X, y) -> None:
-    """Refuse a missing ``y``, or one of another length than ``X``, before
-    either estimator reads ``y`` (an empty ``y`` would pass for one class)."""
-    if y is None:
-        raise ValueError(
-            f"This {type(model).__name__} estimator requires y to be passed, "
-            "but the target y is None."
-        )
-    check_consistent_length(X, y)
 
 
 class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
@@ -178,7 +167,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
         if fit_params.get("sample_weight") is not None:
             # Refused once, here: in the tasks each would blame its level.
             _check_sample_weight(fit_params["sample_weight"], X)
-        _check_y_given_for(self, X, y)
+        check_y_given(type(self).__name__, X, y)
         y = self._prepare_y(y, levels)
         fit_info = self._fit_stack(levels, X, y, fit_params)
         self._after_fit(fit_info, y, fit_params.get("sample_weight"))

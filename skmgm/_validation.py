@@ -1,4 +1,5 @@
-"""Checks of the ``levels`` and ``final_estimator`` parameters, run at ``fit``.
+"""Checks of the ``levels`` and ``final_estimator`` parameters, and of the
+input they are fitted on, run at ``fit``.
 
 Every error names the parameter, the level and the bad value, in
 scikit-learn's style. Nothing here runs in ``__init__`` or ``set_params``.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from sklearn.base import clone
 from sklearn.utils import get_tags
+from sklearn.utils.validation import check_consistent_length
 
 from skmgm._composition import is_drop, is_passthrough
 
@@ -127,6 +129,16 @@ def check_final_estimator(final, *, kind: str):
     if get_tags(final).estimator_type != kind:
         raise ValueError(f"final_estimator must be a {kind}; got {final!r}.")
     return final
+
+
+def check_y_given(owner: str, X, y) -> None:
+    """Refuse a missing ``y``, or one of another length than ``X``, before
+    either estimator reads ``y`` (an empty ``y`` would pass for one class)."""
+    if y is None:
+        raise ValueError(
+            f"This {owner} estimator requires y to be passed, but the target y is None."
+        )
+    check_consistent_length(X, y)
 
 
 def check_numeric_columns(
