@@ -483,7 +483,8 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             Probabilities, columns in the order of ``classes_``. For multilabel
             ``y``, a list with one ``(n_samples, 2)`` array per label, as
             scikit-learn's forests give: the probabilities of the label's
-            two values (0 and 1).
+            two values (0 and 1); ``(n_samples, 1)`` for a label that held
+            one value in training.
         """
         check_is_fitted(self)
         if _early_exit_fitted(self):

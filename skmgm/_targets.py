@@ -215,11 +215,16 @@ class MultilabelTargets:
         )
 
     def proba(self, final_estimator, proba):
-        """One ``(n_samples, 2)`` array per label, as scikit-learn's forests."""
+        """One array per label, a column per class in ``classes_``, as
+        scikit-learn's forests give: ``(n_samples, 2)``, or
+        ``(n_samples, 1)`` for a label of one value in training."""
         positive = align_predictions(
             final_estimator, proba, "predict_proba", self.n_classes
         )
-        return [np.column_stack([1 - p, p]) for p in positive.T]
+        return [
+            np.column_stack([1 - p, p])[:, :n_classes]
+            for p, n_classes in zip(positive.T, self.n_classes)
+        ]
 
 
 class EachLabelClassifier(MultiOutputClassifier):

@@ -270,8 +270,11 @@ def test_multilabel_label_of_one_value_is_answered_with_it(
     assert (predicted[:, 1] == 1).all() and (predicted[:, 2] == 0).all()
     assert [list(c) for c in clf.classes_] == [[0, 1], [1], [0], [0, 1]]
     proba = clf.predict_proba(X)
-    for label in (1, 2):  # column k: the probability of classes_[label][k]
-        assert_allclose(proba[label][:, 0], 1)
+    # As a forest's: a column per class of the label, the one class certain.
+    forest = RandomForestClassifier(10, random_state=0).fit(X, Y).predict_proba(X)
+    assert [p.shape for p in proba] == [p.shape for p in forest]
+    for label in (1, 2):
+        assert_array_equal(proba[label], np.ones((len(X), 1)))
     # The labels of two values get the estimator fitted on them.
     fitted = clf.final_estimator_.estimators_
     assert [type(estimator).__name__ for estimator in fitted] == [
