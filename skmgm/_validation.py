@@ -125,6 +125,7 @@ def check_level_names(parameter: str, value, levels) -> None:
 
 def check_final_estimator(final, *, kind: str):
     """A clone of ``final``, refused unless it is a ``kind``."""
+    _refuse_class("final_estimator", final)
     final = clone(final)
     if get_tags(final).estimator_type != kind:
         raise ValueError(f"final_estimator must be a {kind}; got {final!r}.")

@@ -86,3 +86,10 @@ def test_classifier_level_in_regressor_raises(regression_data):
     reg = MultiGranularityRegressor(final_estimator=LogisticRegression())
     with pytest.raises(ValueError, match="final_estimator must be a regressor"):
         reg.fit(X, y)
+
+
+def test_a_final_estimator_class_is_refused_naming_it(binary_data):
+    X, y = binary_data
+    clf = MultiGranularityClassifier(final_estimator=LogisticRegression)
+    with pytest.raises(TypeError, match="final_estimator is the class Logistic"):
+        clf.fit(X, y)
