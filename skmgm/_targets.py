@@ -254,13 +254,12 @@ class EachLabelClassifier(MultiOutputClassifier):
         """
         Y = np.asarray(Y)
         one_value = np.array([np.unique(column).size < 2 for column in Y.T])
-        varying = []
+        fitted = iter([])
         if not one_value.all():
             super().fit(X, Y[:, ~one_value], sample_weight, **fit_params)
-            varying = list(self.estimators_)
-        varying.reverse()
+            fitted = iter(self.estimators_)
         self.estimators_ = [
-            DummyClassifier(strategy="prior").fit(X, column) if one else varying.pop()
+            DummyClassifier(strategy="prior").fit(X, column) if one else next(fitted)
             for column, one in zip(Y.T, one_value)
         ]
         self.classes_ = [estimator.classes_ for estimator in self.estimators_]

@@ -14,15 +14,14 @@ def check_options(
     names = (value,) if isinstance(value, str) else tuple(value)
     unknown = [name for name in names if name not in allowed]
     twice = sorted({name for name in names if names.count(name) > 1})
-    if unknown or twice or not (names or allow_empty):
-        if unknown:
-            what = f"holds unknown names {unknown}"
-        elif twice:  # each name once: twice would give columns of one name
-            what = f"names {twice} more than once"
-        else:
-            what = "is empty"
-        raise ValueError(
-            f"{owner}: {param}={value!r} {what}; choose one or more of "
-            f"{sorted(allowed)}."
-        )
-    return names
+    if unknown:
+        what = f"holds unknown names {unknown}"
+    elif twice:  # each name once: twice would give columns of one name
+        what = f"names {twice} more than once"
+    elif not (names or allow_empty):
+        what = "is empty"
+    else:
+        return names
+    raise ValueError(
+        f"{owner}: {param}={value!r} {what}; choose one or more of {sorted(allowed)}."
+    )
