@@ -317,6 +317,11 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             cv = deepcopy(cv)
             cv.random_state = np.random.RandomState()
         splits = list(cv.split(X, y, **split_params))
+        if not splits:
+            raise ValueError(
+                f"cv={self.cv!r} gave no splits: a generator of splits is used "
+                "up by one fit; pass a list of them, or a splitter."
+            )
         test_rows = np.sort(np.concatenate([test for _, test in splits]))
         if not np.array_equal(test_rows, np.arange(_num_samples(X))):
             raise ValueError(

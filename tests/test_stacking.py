@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -34,6 +34,14 @@ def test_cv_must_partition_samples(binary_data):
     overlapping = [(half, rest), (rest, half[:10])]
     with pytest.raises(ValueError, match="must partition the samples"):
         MultiGranularityClassifier(cv=overlapping).fit(X, y)
+
+
+def test_a_used_up_generator_of_splits_is_named(binary_data):
+    X, y = binary_data
+    splits = (fold for fold in KFold(3).split(X))
+    MultiGranularityClassifier(cv=splits).fit(X, y)
+    with pytest.raises(ValueError, match="gave no splits: a generator"):
+        MultiGranularityClassifier(cv=splits).fit(X, y)
 
 
 def test_fit_does_not_modify_inputs(binary_data):
