@@ -61,6 +61,7 @@ from skmgm._validation import (
     check_level_names,
     check_levels,
     check_numeric_columns,
+    check_partition,
     check_y_given,
 )
 
@@ -317,17 +318,7 @@ class _BaseMultiGranularity(TransformerMixin, _LevelsComposition):
             cv = deepcopy(cv)
             cv.random_state = np.random.RandomState()
         splits = list(cv.split(X, y, **split_params))
-        if not splits:
-            raise ValueError(
-                f"cv={self.cv!r} gave no splits: a generator of splits is used "
-                "up by one fit; pass a list of them, or a splitter."
-            )
-        test_rows = np.sort(np.concatenate([test for _, test in splits]))
-        if not np.array_equal(test_rows, np.arange(_num_samples(X))):
-            raise ValueError(
-                f"cv={self.cv!r} must partition the samples: out-of-fold "
-                "stacking needs every sample in exactly one test fold."
-            )
+        check_partition(self.cv, splits, _num_samples(X))
         return splits
 
     def get_metadata_routing(self):

@@ -7,6 +7,7 @@ scikit-learn's style. Nothing here runs in ``__init__`` or ``set_params``.
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import clone
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_consistent_length
@@ -140,6 +141,22 @@ def check_y_given(owner: str, X, y) -> None:
             f"This {owner} estimator requires y to be passed, but the target y is None."
         )
     check_consistent_length(X, y)
+
+
+def check_partition(cv, splits, n_samples: int) -> None:
+    """Refuse folds whose test rows are not every sample once: the
+    out-of-fold predictions need one per row."""
+    if not splits:
+        raise ValueError(
+            f"cv={cv!r} gave no splits: a generator of splits is used up by one "
+            "fit; pass a list of them, or a splitter."
+        )
+    test_rows = np.sort(np.concatenate([test for _, test in splits]))
+    if not np.array_equal(test_rows, np.arange(n_samples)):
+        raise ValueError(
+            f"cv={cv!r} must partition the samples: out-of-fold stacking needs "
+            "every sample in exactly one test fold."
+        )
 
 
 def check_numeric_columns(
