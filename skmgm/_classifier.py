@@ -308,7 +308,9 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
             classifier wrapped in ``MultiOutputClassifier``), uses ``KFold``
             folds, and a ``MultiOutputClassifier(LogisticRegression(max_iter=1000))``
             meta-learner when ``final_estimator=None`` (a label of one value
-            in every training row is answered with that value).
+            in every training row is answered with that value); a
+            ``final_estimator`` that takes 1-D labels only is fitted once per
+            label the same way.
         {sample_weight}
 
         Returns

@@ -180,22 +180,19 @@ class MultilabelTargets:
                 )
 
     def final_estimator(self, configured, make):
-        """A multilabel meta-learner: ``configured`` if it takes multilabel y.
-
-        ``make()`` clones and checks the configured meta-learner, or the
-        estimator's default; with none configured, the default is fitted once
-        per label.
+        """A multilabel meta-learner: the configured one (``make()`` clones
+        and checks it, or the default) if it takes multilabel y, else it
+        fitted once per label (the default's ``LogisticRegression`` too), so
+        that ``final_estimator__<param>`` tunes it in a grid.
         """
-        final = make()
-        if configured is None:
-            return EachLabelClassifier(final)
-        if not takes_multilabel(final):
+        if isinstance(configured, str):  # "vote": it weighs classes per level
             raise ValueError(
-                f"final_estimator {final!r} does not take multilabel y; wrap it "
-                "in sklearn.multioutput.MultiOutputClassifier, or leave "
-                "final_estimator=None."
+                f"final_estimator={configured!r} does not take multilabel y; "
+                "leave final_estimator=None (a logistic regression per label), "
+                "or pass a classifier."
             )
-        return final
+        final = make()
+        return final if takes_multilabel(final) else EachLabelClassifier(final)
 
     def oof_labels(self, predictions, method):
         if method == "predict":

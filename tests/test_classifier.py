@@ -23,6 +23,7 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 from skmgm import MultiGranularityClassifier
+from skmgm._targets import EachLabelClassifier
 from skmgm.granularity import Pool1D, Pool2D
 
 
@@ -295,10 +296,28 @@ def test_multilabel_rejects_level_without_multilabel_support(
         MultiGranularityClassifier(levels).fit(X, Y)
     wrapped = [("linear", "passthrough", MultiOutputClassifier(LogisticRegression()))]
     MultiGranularityClassifier(wrapped).fit(X, Y)
-    with pytest.raises(ValueError, match="final_estimator .*multilabel"):
-        MultiGranularityClassifier(
-            multilabel_levels, final_estimator=LogisticRegression()
-        ).fit(X, Y)
+    with pytest.raises(ValueError, match="final_estimator='vote' .*multilabel"):
+        MultiGranularityClassifier(multilabel_levels, final_estimator="vote").fit(X, Y)
+
+
+def test_multilabel_meta_learner_of_1d_labels_is_fitted_per_label(
+    multilabel_data, multilabel_levels
+):
+    X, Y = multilabel_data
+    # As the default is: so that a grid can tune final_estimator__C.
+    search = GridSearchCV(
+        MultiGranularityClassifier(multilabel_levels),
+        {"final_estimator__C": [0.01, 1.0]},
+        cv=KFold(3),
+    ).fit(X, Y)
+    meta = search.best_estimator_.final_estimator_
+    assert isinstance(meta, EachLabelClassifier)
+    assert meta.estimator.C == search.best_params_["final_estimator__C"]
+    assert len(meta.estimators_) == Y.shape[1]
+    # One that takes multilabel y is kept as it is.
+    forest = RandomForestClassifier(10, random_state=0)
+    clf = MultiGranularityClassifier(multilabel_levels, final_estimator=forest)
+    assert isinstance(clf.fit(X, Y).final_estimator_, RandomForestClassifier)
 
 
 def test_multiclass_multioutput_is_refused(multilabel_data, multilabel_levels):
