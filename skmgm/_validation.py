@@ -95,15 +95,21 @@ def check_granularity(what: str, granularity) -> None:
         )
 
 
+def check_estimator(what: str, estimator, *, or_drop: bool = False) -> None:
+    """Refuse an estimator that is a class or has no ``fit``; ``what`` names
+    it in the message (``"Level 'a': estimator"``)."""
+    _refuse_class(what, estimator)
+    if not hasattr(estimator, "fit"):
+        alternative = " or 'drop'" if or_drop else ""
+        raise TypeError(
+            f"{what} must be a scikit-learn estimator{alternative}; got {estimator!r}."
+        )
+
+
 def _check_level_estimator(name, estimator, kind, owner):
     if is_drop(estimator):
         return
-    _refuse_class(f"Level {name!r}: estimator", estimator)
-    if not hasattr(estimator, "fit"):
-        raise TypeError(
-            f"Level {name!r}: estimator must be a scikit-learn estimator or "
-            f"'drop'; got {estimator!r}."
-        )
+    check_estimator(f"Level {name!r}: estimator", estimator, or_drop=True)
     if get_tags(estimator).estimator_type != kind:
         raise ValueError(
             f"Level {name!r}: estimator {estimator!r} is not a {kind}; {owner} "

@@ -59,3 +59,17 @@ def test_granularities_that_are_not_a_list_of_views_are_refused(
 ):
     with pytest.raises(error, match=message):
         make_levels(DecisionTreeClassifier(), granularities)
+
+
+@pytest.mark.parametrize(
+    "estimator, names, message",
+    [
+        (None, None, "estimator must be a scikit-learn estimator; got None"),
+        (DecisionTreeClassifier, None, "estimator is the class DecisionTree"),
+        # A string of names is not read as one name per character.
+        (DecisionTreeClassifier(), "ab", r"names must be a list of str; got 'ab'"),
+    ],
+)
+def test_an_estimator_or_names_of_the_wrong_kind_are_refused(estimator, names, message):
+    with pytest.raises(TypeError, match=message):
+        make_levels(estimator, [Pool1D(2), "passthrough"], names)

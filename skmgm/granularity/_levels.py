@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from skmgm._docstrings import Substitution
-from skmgm._validation import check_granularity
+from skmgm._validation import check_estimator, check_granularity
 
 
 @Substitution()
@@ -39,7 +39,13 @@ def make_levels(estimator, granularities: list, names: list[str] | None = None):
     >>> [name for name, _, _ in levels]
     ['pool1d_w8', 'pool1d_w2', 'raw']
     """
+    check_estimator("make_levels: estimator", estimator)
     _check_granularities(granularities)
+    if isinstance(names, str):
+        raise TypeError(
+            f"make_levels: names must be a list of str; got {names!r}. For one "
+            f"level, pass [{names!r}]."
+        )
     if names is None:
         names = _unique([_level_name(granularity) for granularity in granularities])
     if len(names) != len(granularities):
