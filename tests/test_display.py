@@ -2,6 +2,7 @@ import sys
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -86,6 +87,21 @@ def test_display_of_a_pipeline_ending_in_a_stack(binary_data, pooled_and_raw):
     with pytest.warns(UserWarning, match="the meta-learner is a Pipeline"):
         display = GranularityDisplay.from_estimator(pipeline)
     assert display.level_names == ["coarse", "fine"] and display.usage is None
+
+
+def test_an_estimator_that_is_not_a_stack_is_refused(binary_data, pooled_and_raw):
+    X, y = binary_data
+    plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    with pytest.raises(TypeError, match="from_estimator takes a MultiGranularity"):
+        GranularityDisplay.from_estimator(plain)
+    with pytest.raises(TypeError, match="level_usage takes a MultiGranularity"):
+        level_usage(plain[-1])
+    # level_usage reads a pipeline ending in a stack, as the display does.
+    stack = MultiGranularityClassifier(
+        pooled_and_raw(LogisticRegression(), LogisticRegression()), cv=3
+    )
+    fitted = make_pipeline(StandardScaler(), stack).fit(X, y)
+    assert_allclose(level_usage(fitted), level_usage(fitted[-1]))
 
 
 def test_the_vote_shows_its_level_weights(binary_data, pooled_and_raw):

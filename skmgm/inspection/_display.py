@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from skmgm._compat import check_matplotlib_support
+from skmgm._stacking import _BaseMultiGranularity
 from skmgm._vote import LevelVote
 
 
@@ -19,9 +20,10 @@ def level_usage(estimator) -> np.ndarray | None:
     (``feature_importances_``) over each level's stacked columns, normalised
     to sum to one; ``None`` when the meta-learner exposes none of them
     (:func:`usage_unknown_because` says why). Raw features handed over with
-    ``passthrough=True`` are left out.
+    ``passthrough=True`` are left out. ``estimator`` is a fitted
+    multi-granularity estimator, or a fitted pipeline ending in one.
     """
-    check_is_fitted(estimator)
+    estimator = _stack_of(estimator, "level_usage")
     final = estimator.final_estimator_
     if isinstance(final, LevelVote):  # the vote weighs levels itself
         return np.asarray(final.weights_)
@@ -50,10 +52,18 @@ def usage_unknown_because(estimator) -> str:
     return f"the meta-learner {name} has neither coef_ nor feature_importances_"
 
 
-def _stack_of(estimator):
-    """The multi-granularity estimator itself, or the last step of a pipeline."""
+def _stack_of(estimator, what):
+    """The multi-granularity estimator itself, or the last step of a pipeline;
+    anything else is refused, naming ``what`` took it."""
     check_is_fitted(estimator)
-    return estimator[-1] if hasattr(estimator, "steps") else estimator
+    stack = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if not isinstance(stack, _BaseMultiGranularity):
+        raise TypeError(
+            f"{what} takes a MultiGranularityClassifier or "
+            "MultiGranularityRegressor (or a pipeline ending in one); got "
+            f"{estimator!r}."
+        )
+    return stack
 
 
 class GranularityDisplay:
@@ -117,7 +127,7 @@ class GranularityDisplay:
         display : GranularityDisplay
             The drawn display.
         """
-        estimator = _stack_of(estimator)
+        estimator = _stack_of(estimator, "GranularityDisplay.from_estimator")
         is_classifier = hasattr(estimator, "classes_")
         usage = level_usage(estimator)
         if usage is None:
