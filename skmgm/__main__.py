@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.parallel import Parallel, delayed
 
-from skmgm import MultiGranularityClassifier, make_image_levels
+from skmgm import MultiGranularityClassifier, __version__, make_image_levels
 from skmgm.granularity import Pool2D
 
 PRESET = "skmgm image preset"
@@ -142,6 +142,7 @@ def _n_jobs(text: str) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m skmgm")
+    parser.add_argument("--version", action="version", version=f"skmgm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
         "demo",

@@ -1,5 +1,6 @@
 import pytest
 
+import skmgm
 from skmgm.__main__ import PRESET, as_stacking_estimators, digits_levels, main
 
 
@@ -41,3 +42,10 @@ def test_demo_help_says_what_each_option_does(capsys):
     for words in ("-1: all cores", "trees of each level", "folds of the stacking"):
         assert words in out
     assert "(default: 5)" in out
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skmgm {skmgm.__version__}"
