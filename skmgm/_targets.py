@@ -180,10 +180,10 @@ class MultilabelTargets:
                 )
 
     def final_estimator(self, configured, make):
-        """A multilabel meta-learner: the configured one (``make()`` clones
-        and checks it, or the default) if it takes multilabel y, else it
-        fitted once per label (the default's ``LogisticRegression`` too), so
-        that ``final_estimator__<param>`` tunes it in a grid.
+        """A multilabel meta-learner: the configured one, or the default
+        (``make()`` clones and checks it), as it is if it takes multilabel y,
+        else fitted once per label (the default's ``LogisticRegression`` too),
+        so that ``final_estimator__<param>`` tunes it in a grid.
         """
         if isinstance(configured, str):  # "vote": it weighs classes per level
             raise ValueError(

@@ -54,7 +54,7 @@ def usage_unknown_because(estimator) -> str:
 
 def _stack_of(estimator, what):
     """The multi-granularity estimator itself, or the last step of a pipeline;
-    anything else is refused, naming ``what`` took it."""
+    anything else is refused, in a message that names ``what``."""
     check_is_fitted(estimator)
     stack = estimator[-1] if hasattr(estimator, "steps") else estimator
     if not isinstance(stack, _BaseMultiGranularity):
