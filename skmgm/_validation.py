@@ -181,7 +181,9 @@ def check_numeric_columns(
     """
     if not hasattr(X, "dtypes"):
         return
-    text = [str(col) for col, dtype in zip(X.columns, X.dtypes) if _is_text(dtype)]
+    columns = list(zip(X.columns, X.dtypes))
+    text = [str(col) for col, dtype in columns if _is_text(dtype)]
+    categories = [str(col) for col, dtype in columns if _has_text_categories(dtype)]
     refusing = [
         name for name, g, e in levels if not is_drop(e) and _needs_numbers(g, e)
     ]
@@ -191,12 +193,15 @@ def check_numeric_columns(
             "take. Encode them first: put a ColumnTransformer in front of the "
             "estimator in a Pipeline, or use one as those levels' granularity."
         )
-    if passthrough:
-        _check_passthrough_columns(X, text)
-    if not default_levels:
-        return
-    categories = _text_category_columns(X)
-    if categories:
+    # The stack is one float matrix: the levels' outputs beside X's columns.
+    if passthrough and (text or categories):
+        raise ValueError(
+            "passthrough=True hands X's columns to the final estimator beside "
+            f"the levels' outputs, as numbers; X has non-numeric columns "
+            f"{text + categories}. Encode them first (a ColumnTransformer in "
+            "front of the estimator in a Pipeline), or set passthrough=False."
+        )
+    if default_levels and categories:
         raise ValueError(
             f"X has categorical columns {categories} with text categories, which "
             "the default levels' 'binned' view (KBinsDiscretizer) cannot take. "
@@ -204,26 +209,6 @@ def check_numeric_columns(
             "pass levels whose estimators take them: a 'passthrough' level of "
             "HistGradientBoosting does."
         )
-
-
-def _check_passthrough_columns(X, text):
-    # The stack is one float matrix: the levels' outputs beside X's columns.
-    categories = _text_category_columns(X)
-    if text or categories:
-        raise ValueError(
-            "passthrough=True hands X's columns to the final estimator beside "
-            f"the levels' outputs, as numbers; X has non-numeric columns "
-            f"{text + categories}. Encode them first (a ColumnTransformer in "
-            "front of the estimator in a Pipeline), or set passthrough=False."
-        )
-
-
-def _text_category_columns(X) -> list:
-    return [
-        str(col)
-        for col, dtype in zip(X.columns, X.dtypes)
-        if _has_text_categories(dtype)
-    ]
 
 
 def _has_text_categories(dtype) -> bool:

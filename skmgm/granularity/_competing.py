@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.sparsefuncs import mean_variance_axis
+from sklearn.utils.sparsefuncs import count_nonzero, mean_variance_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmgm._backend import N_JOBS_CONSTRAINT
@@ -272,8 +272,7 @@ class SparseScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if sp.issparse(roots):
             self.mean_, variance = mean_variance_axis(roots, axis=0)
             std = np.sqrt(variance)
-            nonzeros = np.bincount(roots.indices, minlength=roots.shape[1])
-            zeros = 1 - nonzeros / roots.shape[0]
+            zeros = 1 - count_nonzero(roots, axis=0) / roots.shape[0]
         else:
             self.mean_, std = roots.mean(axis=0), roots.std(axis=0)
             zeros = (roots == 0).mean(axis=0)
