@@ -24,6 +24,14 @@ from skmgm._vote import fit_temperature, level_scores
 # A threshold no probability exceeds: the level never lets a sample exit.
 NEVER = 1.0
 
+# Standard errors of the exits' out-of-fold net change charged against them.
+# Chosen by 5-fold cross-validation inside the training splits of the panel
+# sets of at least 250 rows and of digits (test splits unread): the mean
+# held-out loss against the full stack was 0.70 points with no margin (over
+# the 0.5-point default budget), 0.55 at 1, 0.41 at 1.5, 0.22 at 2, and no
+# lower at 2.5 or 3; 2 is where a wider margin stops paying.
+EXIT_MARGIN_Z = 2.0
+
 
 def out_of_fold_stack_labels(final_estimator, X_meta, y, splits, fit_params):
     """The meta-learner's own out-of-fold labels, on the folds of the levels.
@@ -122,18 +130,25 @@ def loosest_threshold(confidence, level_correct, correct, remaining, weights, ta
 
     Lowering the threshold lets the remaining rows exit in order of falling
     confidence; each exit changes the accuracy by (level right - stack
-    right). The cut may only fall between distinct confidences, since a
-    threshold cannot split tied rows. The threshold stops falling at the first
-    cut below ``target``: jumping over such a dip to a lucky stretch further
-    down would fit the noise of the out-of-fold estimate.
+    right). That out-of-fold change is an estimate, so it is charged
+    ``EXIT_MARGIN_Z`` standard errors (the square root of the summed squared
+    weights of the rows whose answer changes, over the total weight): exits
+    that win as often as they lose do not pass for free. The cut may only
+    fall between distinct confidences, since a threshold cannot split tied
+    rows. The threshold stops falling at the first cut below ``target``:
+    jumping over such a dip to a lucky stretch further down would fit the
+    noise of the out-of-fold estimate.
     """
     rows = np.flatnonzero(remaining)
     order = rows[np.argsort(-confidence[rows], kind="stable")]
     if order.size == 0:
         return NEVER
     sorted_confidence = confidence[order]
-    gains = weights[order] * (level_correct[order] - correct[order])
-    score = (weights @ correct + np.cumsum(gains)) / weights.sum()
+    change = level_correct[order] - correct[order]
+    total = weights.sum()
+    score = (weights @ correct + np.cumsum(weights[order] * change)) / total
+    margin = EXIT_MARGIN_Z * np.sqrt(np.cumsum(weights[order] ** 2 * (change != 0)))
+    score -= margin / total
     cuts = np.flatnonzero(
         np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)
     )
