@@ -26,6 +26,7 @@ from pathlib import Path
 
 import bench_digits
 import bench_early_exit
+import bench_exit_margin
 import bench_fit
 import bench_fit_once
 import bench_image_views
@@ -58,6 +59,7 @@ BENCHMARKS = {
         bench_ucr_unseen,
         bench_digits,
         bench_early_exit,
+        bench_exit_margin,
         bench_refit,
         bench_out_of_bag,
         bench_staged,

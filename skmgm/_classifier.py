@@ -87,10 +87,14 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         first: each is lowered as long as the cascade's out-of-fold accuracy
         stays within ``early_exit_tolerance`` of the full stack's (the
         stack's own out-of-fold accuracy comes from refitting the small
-        meta-learner per fold). One loss more than the folds show is counted
-        against the cascade, so on small training sets (where one sample is
-        more than the tolerance) a level must show gains before it takes
-        samples.
+        meta-learner per fold). Two margins keep the out-of-fold figure from
+        promising more than held-out rows give: one loss more than the folds
+        show is counted against the cascade, so on small training sets
+        (where one sample is more than the tolerance) a level must show
+        gains before it takes samples; and the exits' change is charged two
+        standard errors (``2 * sqrt(k) / n`` with ``k`` of the ``n`` rows
+        answered differently by the level than by the stack), so exits that
+        win about as often as they lose do not pass for free.
         A float is the threshold of every level; 1.0 lets no sample exit.
         A level's probabilities are its ``predict_proba``, or its decision
         values through a softmax whose temperature is fitted on its
@@ -111,9 +115,11 @@ class MultiGranularityClassifier(ClassifierMixin, _BaseMultiGranularity):
         levels exist: every exit is charged as a loss when wrong, as if the
         finer levels would have got the row right, and the exits together may
         lose at most ``early_exit_tolerance`` of the rows (less one row's
-        worth). A threshold that every row reaching its level would pass
-        is raised to the lowest of their confidences, so that the least
-        confident rows stay open for the finer levels and the meta-learner.
+        worth; as every wrong exit is charged in full, without the noise
+        margin of the plain calibration). A threshold that every row
+        reaching its level would pass is raised to the lowest of their
+        confidences, so that the least confident rows stay open for the
+        finer levels and the meta-learner.
         The cascade's out-of-fold accuracy over all rows is in
         ``early_exit_scores_["cascade"]`` (``"stack"``: the meta-learner's,
         on the rows it was fitted on). When the rows left would not fill the

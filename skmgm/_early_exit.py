@@ -24,12 +24,11 @@ from skmgm._vote import fit_temperature, level_scores
 # A threshold no probability exceeds: the level never lets a sample exit.
 NEVER = 1.0
 
-# Standard errors of the exits' out-of-fold net change charged against them.
-# Chosen by 5-fold cross-validation inside the training splits of the panel
-# sets of at least 250 rows and of digits (test splits unread): the mean
-# held-out loss against the full stack was 0.70 points with no margin (over
-# the 0.5-point default budget), 0.55 at 1, 0.41 at 1.5, 0.22 at 2, and no
-# lower at 2.5 or 3; 2 is where a wider margin stops paying.
+# Standard errors of the exits' out-of-fold change charged against them: the
+# smallest margin whose mean held-out loss against the full stack, in
+# cross-validation inside training splits, is at most half the default
+# budget (benchmarks/bench_exit_margin.py). Staged fitting has its own,
+# ``skmgm._staged.STAGED_EXIT_MARGIN_Z``.
 EXIT_MARGIN_Z = 2.0
 
 
@@ -87,9 +86,10 @@ def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights)
     (``probas``: each level's out-of-fold exit probabilities, or ``None``).
     With ``early_exit="auto"`` each threshold is lowered, coarse level
     first, as long as the cascade's out-of-fold accuracy, less one
-    sample's worth (1 / n_samples) for the losses the folds did not show,
-    stays at least the full stack's minus ``tolerance``; a float is used as
-    the threshold of every level.
+    sample's worth (1 / n_samples) for the losses the folds did not show and
+    less the noise margin of :func:`loosest_threshold`, stays at least the
+    full stack's minus ``tolerance``; a float is used as the threshold of
+    every level.
     """
     weights = np.ones(len(y)) if weights is None else np.asarray(weights, float)
     total = weights.sum()
@@ -107,7 +107,13 @@ def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights)
         level_correct = (proba.argmax(axis=1) == y).astype(float)
         if early_exit == "auto":
             threshold = loosest_threshold(
-                confidence, level_correct, correct, remaining, weights, target
+                confidence,
+                level_correct,
+                correct,
+                remaining,
+                weights,
+                target,
+                margin_z=EXIT_MARGIN_Z,
             )
         else:
             threshold = float(early_exit)
@@ -125,13 +131,15 @@ def calibrate(names, probas, y, stack_labels, *, early_exit, tolerance, weights)
     )
 
 
-def loosest_threshold(confidence, level_correct, correct, remaining, weights, target):
+def loosest_threshold(
+    confidence, level_correct, correct, remaining, weights, target, margin_z
+):
     """The lowest threshold whose exits keep the accuracy at ``target``.
 
     Lowering the threshold lets the remaining rows exit in order of falling
     confidence; each exit changes the accuracy by (level right - stack
     right). That out-of-fold change is an estimate, so it is charged
-    ``EXIT_MARGIN_Z`` standard errors (the square root of the summed squared
+    ``margin_z`` standard errors (the square root of the summed squared
     weights of the rows whose answer changes, over the total weight): exits
     that win as often as they lose do not pass for free. The cut may only
     fall between distinct confidences, since a threshold cannot split tied
@@ -147,7 +155,7 @@ def loosest_threshold(confidence, level_correct, correct, remaining, weights, ta
     change = level_correct[order] - correct[order]
     total = weights.sum()
     score = (weights @ correct + np.cumsum(weights[order] * change)) / total
-    margin = EXIT_MARGIN_Z * np.sqrt(np.cumsum(weights[order] ** 2 * (change != 0)))
+    margin = margin_z * np.sqrt(np.cumsum(weights[order] ** 2 * (change != 0)))
     score -= margin / total
     cuts = np.flatnonzero(
         np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)

@@ -24,6 +24,13 @@ from skmgm._early_exit import (
     out_of_fold_stack_labels,
 )
 
+# Standard errors of a stage's out-of-fold change charged against its exits
+# (``skmgm._early_exit.EXIT_MARGIN_Z`` for the plain fit). A stage already
+# charges every wrong exit in full, as if the finer levels would get the row
+# right; the margin is chosen as the plain fit's is
+# (benchmarks/bench_exit_margin.py).
+STAGED_EXIT_MARGIN_Z = 0.0
+
 
 def restrict_splits(splits, rows, n_samples):
     """The folds on ``rows`` only, as positions within ``rows``."""
@@ -83,7 +90,13 @@ class _Cascade:
         full_confidence[rows], full_correct[rows] = confidence, level_correct
         target = accuracy_target(self.reference, model.early_exit_tolerance, n_samples)
         return loosest_threshold(
-            full_confidence, full_correct, self.correct, remaining, self.weights, target
+            full_confidence,
+            full_correct,
+            self.correct,
+            remaining,
+            self.weights,
+            target,
+            margin_z=STAGED_EXIT_MARGIN_Z,
         )
 
     def open_rows(self):

@@ -294,7 +294,7 @@ def test_levels_seeing_the_same_rows_are_predicted_in_one_call(
         assert 0 < np.mean(exit_levels == "coarse") < 1
 
 
-def test_exits_that_win_as_often_as_they_lose_are_charged_their_noise(monkeypatch):
+def test_exits_that_win_as_often_as_they_lose_are_charged_their_noise():
     # 1,000 rows by falling confidence: the level's first 40 change nothing,
     # the next 40 alternately win (stack wrong, level right) and lose, and
     # every later one loses. The budget is 4 rows (0.5 points less one row).
@@ -304,21 +304,21 @@ def test_exits_that_win_as_often_as_they_lose_are_charged_their_noise(monkeypatc
     correct[40:80:2] = 0
     level_correct[41:80:2] = 0
     level_correct[80:] = 0
-    remaining, weights = np.ones(n, dtype=bool), np.ones(n)
+    remaining = np.ones(n, dtype=bool)
     target = correct.mean() - 0.005 + 1 / n
 
-    def exits(weights):
+    def exits(margin_z, weight=1.0):
+        weights = np.full(n, weight)
         threshold = loosest_threshold(
-            confidence, level_correct, correct, remaining, weights, target
+            *(confidence, level_correct, correct, remaining, weights, target),
+            margin_z=margin_z,
         )
         return np.sum(confidence > threshold)
 
-    # Without a margin the 40 changes net 0 and 4 losses more fit the budget:
-    # 84 rows would exit. With it, k changed rows cost 2 * sqrt(k) rows: after
-    # 5 (net +1) the cost is 1 - 4.47 = -3.47 rows, after 6 (net 0) -4.90.
-    assert EXIT_MARGIN_Z == 2.0
-    assert exits(weights) == 45
+    # Without a margin the 40 changes net 0 and 4 losses more fit the budget.
+    assert exits(0.0) == 84
+    # With 2 standard errors, k changed rows cost 2 * sqrt(k) rows: after 5
+    # (net +1) the cost is 1 - 4.47 = -3.47 rows, after 6 (net 0) -4.90.
+    assert exits(2.0) == 45
     # The margin is in the weights' units: doubling them changes nothing.
-    assert exits(2 * weights) == 45
-    monkeypatch.setattr("skmgm._early_exit.EXIT_MARGIN_Z", 0.0)
-    assert exits(weights) == 84
+    assert exits(2.0, weight=2.0) == 45

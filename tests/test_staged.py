@@ -435,3 +435,15 @@ def test_padded_stages_still_fit_one_level_at_a_time(rows, runs):
         X[:, 2] > 0.9, "oracle", np.where(X[:, 7] > 0.9, "middle", "final_estimator")
     )
     np.testing.assert_array_equal(clf.exit_levels(X), expected)
+
+
+def test_stages_charge_wrong_exits_in_full_and_take_no_noise_margin(rows):
+    X, y = rows
+    X = X.copy()
+    wrong = np.flatnonzero(X[:, 2] == 0.99)[0]
+    X[wrong, 1] = 1 - y[wrong]  # one confident row the oracle gets wrong
+    # A budget of 3 rows less one unseen: the wrong exit (1 row) fits, but
+    # not with the plain calibration's margin of 2 standard errors (2 rows).
+    clf = _staged(early_exit="auto", early_exit_tolerance=3 / 120).fit(X, y)
+    assert clf.early_exit_thresholds_["oracle"] == 0.6
+    assert clf.exit_levels(X[[wrong]])[0] == "oracle"
