@@ -28,6 +28,7 @@ from skmgm import (
     MultiGranularityRegressor,
     make_image_levels,
     make_levels,
+    make_series_levels,
 )
 from skmgm.granularity import Pool2D
 
@@ -223,3 +224,18 @@ def _read_ucr(name, split):
     table = np.loadtxt(ucr_archive_file(name, split), delimiter="\t")
     labels = np.array([f"{label:g}" for label in table[:, 0]])
     return table[:, 1:], labels
+
+
+def training_splits(quick: bool):
+    """(data set, training rows, levels) on which settings are chosen: the
+    training split of every development-panel series set (ItalyPowerDemand
+    alone, quick) with the series preset, and of digits (deep-forest's split)
+    with the plain pixels before the shifted ones. The test splits are never
+    read."""
+    for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
+        X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
+        levels = make_series_levels(random_state=0, **small_series(quick))
+        yield dataset, X_train, y_train, levels
+    if not quick:
+        X_train, y_train, _, _ = digits_split()
+        yield DIGITS_SPLIT, X_train, y_train, digits_staged_levels(0)

@@ -26,21 +26,14 @@ import json
 from unittest import mock
 
 import numpy as np
-from _cases import (
-    DIGITS_SPLIT,
-    digits_split,
-    digits_staged_levels,
-    load_ucr,
-    small_series,
-    ucr_available,
-)
+from _cases import training_splits
 from _report import distinct, markdown, mean, of
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 import skmgm._early_exit
 import skmgm._staged
-from skmgm import MultiGranularityClassifier, make_series_levels
+from skmgm import MultiGranularityClassifier
 
 NAME = "exit_margin"
 TITLE = "Choosing early exit's noise margin: held-out loss inside training splits"
@@ -53,18 +46,6 @@ MARGIN_CONSTANTS = {
     "plain": (skmgm._early_exit, "EXIT_MARGIN_Z"),
     "staged": (skmgm._staged, "STAGED_EXIT_MARGIN_Z"),
 }
-
-
-def _cases(quick: bool):
-    """(data set, training rows, levels) of each case; the test splits unread."""
-    series = make_series_levels(random_state=0, **small_series(quick))
-    for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
-        X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
-        if quick or len(y_train) >= MIN_ROWS:
-            yield dataset, X_train, y_train, series
-    if not quick:
-        X_train, y_train, _, _ = digits_split()
-        yield DIGITS_SPLIT, X_train, y_train, digits_staged_levels(0)
 
 
 def _held_out_changes(plain, X, y, train, test, margins):
@@ -88,7 +69,9 @@ def _held_out_changes(plain, X, y, train, test, margins):
 def run(quick: bool, n_jobs: int) -> list:
     margins = (0.0, 2.0) if quick else MARGINS
     rows = []
-    for dataset, X, y, levels in _cases(quick):
+    for dataset, X, y, levels in training_splits(quick):
+        if not quick and len(y) < MIN_ROWS:
+            continue
         plain = MultiGranularityClassifier(
             levels, final_estimator="vote", n_jobs=n_jobs
         )

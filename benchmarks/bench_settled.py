@@ -20,22 +20,14 @@ out-of-fold accuracy is within 0.002 of the best.
 from __future__ import annotations
 
 import json
-from functools import partial
 
 import numpy as np
-from _cases import (
-    DIGITS_SPLIT,
-    digits_split,
-    digits_staged_levels,
-    load_ucr,
-    small_series,
-    ucr_available,
-)
+from _cases import training_splits
 from _measure import alternating, start_workers, timed
 from _report import distinct, markdown, mean, median, of
 from scipy.stats import sem
 
-from skmgm import MultiGranularityClassifier, make_series_levels
+from skmgm import MultiGranularityClassifier
 
 NAME = "settled"
 TITLE = "Choosing staged_fit_settled: out-of-fold accuracy on training splits"
@@ -55,27 +47,16 @@ SETTINGS = {
 }
 
 
-def _cases(quick: bool):
-    """(data set, training rows, levels, final_estimator) of each case."""
-    series = partial(make_series_levels, random_state=0, **small_series(quick))
-    for dataset in ["ItalyPowerDemand"] if quick else ucr_available():
-        X_train, y_train, _, _ = load_ucr(dataset)  # never the test split
-        yield dataset, X_train, y_train, series(), "vote"
-    if not quick:
-        X_train, y_train, _, _ = digits_split()
-        yield DIGITS_SPLIT, X_train, y_train, digits_staged_levels(0), "vote"
-
-
 def run(quick: bool, n_jobs: int) -> list:
     start_workers(n_jobs)
     rows = []
-    for case, (dataset, X, y, levels, final) in enumerate(_cases(quick)):
+    for case, (dataset, X, y, levels) in enumerate(training_splits(quick)):
         fits = {}
         for key in alternating(case, list(SETTINGS)):
             share, ratio = SETTINGS[key] or (0.0, None)
             model = MultiGranularityClassifier(
                 levels,
-                final_estimator=final,
+                final_estimator="vote",
                 early_exit="auto",
                 staged_fit=SETTINGS[key] is not None,
                 staged_fit_settled=share,
