@@ -42,9 +42,10 @@ SLOW = True
 MARGINS = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0)
 MIN_ROWS = 250
 BUDGET = 0.005  # early_exit_tolerance's default
-MARGIN_CONSTANTS = {
-    "plain": (skmgm._early_exit, "EXIT_MARGIN_Z"),
-    "staged": (skmgm._staged, "STAGED_EXIT_MARGIN_Z"),
+# Each fit: its staged_fit and the module constant that holds its margin.
+FITS = {
+    "plain": (False, skmgm._early_exit, "EXIT_MARGIN_Z"),
+    "staged": (True, skmgm._staged, "STAGED_EXIT_MARGIN_Z"),
 }
 
 
@@ -54,9 +55,8 @@ def _held_out_changes(plain, X, y, train, test, margins):
     full = clone(plain).fit(X[train], y[train])
     reference = np.mean(full.predict(X[test]) == y[test])
     changes = {}
-    for fit, (module, constant) in MARGIN_CONSTANTS.items():
+    for fit, (staged, module, constant) in FITS.items():
         for margin in margins:
-            staged = fit == "staged"
             model = clone(plain).set_params(early_exit="auto", staged_fit=staged)
             with mock.patch.object(module, constant, margin):
                 model.fit(X[train], y[train])

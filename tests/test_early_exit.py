@@ -310,7 +310,12 @@ def test_exits_that_win_as_often_as_they_lose_are_charged_their_noise():
     def exits(margin_z, weight=1.0):
         weights = np.full(n, weight)
         threshold = loosest_threshold(
-            *(confidence, level_correct, correct, remaining, weights, target),
+            confidence,
+            level_correct,
+            correct,
+            remaining,
+            weights,
+            target,
             margin_z=margin_z,
         )
         return np.sum(confidence > threshold)
