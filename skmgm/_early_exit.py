@@ -151,12 +151,11 @@ def loosest_threshold(
     order = rows[np.argsort(-confidence[rows], kind="stable")]
     if order.size == 0:
         return NEVER
-    sorted_confidence = confidence[order]
+    sorted_confidence, sorted_weights = confidence[order], weights[order]
     change = level_correct[order] - correct[order]
-    total = weights.sum()
-    score = (weights @ correct + np.cumsum(weights[order] * change)) / total
-    margin = margin_z * np.sqrt(np.cumsum(weights[order] ** 2 * (change != 0)))
-    score -= margin / total
+    margin = margin_z * np.sqrt(np.cumsum(sorted_weights**2 * (change != 0)))
+    gained = np.cumsum(sorted_weights * change) - margin
+    score = (weights @ correct + gained) / weights.sum()
     cuts = np.flatnonzero(
         np.append(sorted_confidence[1:] < sorted_confidence[:-1], True)
     )
