@@ -49,7 +49,8 @@ def count_wins(outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     largest, smallest = outputs.max(axis=1), outputs.min(axis=1)
     won_max = _first_to_reach(outputs, largest)
     won_min = _first_to_reach(outputs, smallest)
-    values = np.einsum("nkgt,ngt->nkg", won_max.astype(outputs.dtype), largest)
+    # einsum casts the mask itself, without a float copy of it.
+    values = np.einsum("nkgt,ngt->nkg", won_max, largest)
     counts = won_min.sum(axis=-1, dtype=np.int32).astype(outputs.dtype)
     return values, counts
 
@@ -58,6 +59,8 @@ def _first_to_reach(outputs, extreme):
     """(rows, kernels, groups, positions): where each kernel is the first of
     its group to equal ``extreme``."""
     won = outputs == extreme[:, None]
+    if np.count_nonzero(won) == extreme.size:
+        return won  # one kernel reaches it at every position: no tie to break
     taken = won[:, 0].copy()
     for kernel in range(1, won.shape[1]):
         won[:, kernel] &= ~taken
