@@ -44,6 +44,26 @@ def test_wins_by_hand():
     assert_allclose(counts[0, :, 0], [1 + 1, 1 + 1])
 
 
+@pytest.mark.parametrize("values", [3, None])
+def test_wins_equal_the_obvious_loop_with_and_without_ties(values):
+    # Three distinct values give ties at most positions; normal draws none.
+    rng = np.random.default_rng(0)
+    shape = (4, 5, 3, 20)  # rows, kernels per group, groups, positions
+    if values is None:
+        outputs = rng.normal(size=shape)
+    else:
+        outputs = rng.integers(0, values, size=shape).astype(float)
+    values_won, counts = count_wins(outputs)
+    expected_values, expected_counts = np.zeros(shape[:3]), np.zeros(shape[:3])
+    for row, group, t in np.ndindex(shape[0], shape[2], shape[3]):
+        competing = list(outputs[row, :, group, t])
+        best = competing.index(max(competing))  # the first, on a tie
+        expected_values[row, best, group] += competing[best]
+        expected_counts[row, competing.index(min(competing)), group] += 1
+    assert_allclose(values_won, expected_values)
+    assert_array_equal(counts, expected_counts)
+
+
 def test_impulse_by_hand():
     # An impulse at t=4 of a length-9 series, dilation 1, one group of two
     # kernels: kernel 0 is +1 at its centre, kernel 1 is -1 there. Kernel 0
