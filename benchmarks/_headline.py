@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import bench_digits
 import bench_ucr
+import bench_ucr_large
 import bench_ucr_unseen
 from _report import markdown, mean, median, of
 
 # The benchmarks whose rows the headline reads.
-BENCHMARKS = (bench_ucr.NAME, bench_ucr_unseen.NAME, bench_digits.NAME)
+BENCHMARKS = (
+    bench_ucr.NAME,
+    bench_ucr_unseen.NAME,
+    bench_ucr_large.NAME,
+    bench_digits.NAME,
+)
 
 
 def _ucr_cells(rows, benchmark, what):
@@ -62,6 +68,11 @@ def headline(rows: list) -> str:
             rows,
             bench_ucr_unseen.NAME,
             "UCR outside the panel, not used to choose the preset, one seed",
+        ),
+        _ucr_cells(
+            rows,
+            bench_ucr_large.NAME,
+            "UCR with more than 1,000 training rows, outside the panel, one seed",
         ),
     ]
     lines = [cells for cells in (*ucr_rows, _digits_cells(rows)) if cells]

@@ -44,6 +44,7 @@ import bench_staged_sets
 import bench_tabular
 import bench_transforms
 import bench_ucr
+import bench_ucr_large
 import bench_ucr_unseen
 from _headline import BENCHMARKS as HEADLINE_BENCHMARKS
 from _headline import headline
@@ -57,6 +58,7 @@ BENCHMARKS = {
         bench_scaling,
         bench_ucr,
         bench_ucr_unseen,
+        bench_ucr_large,
         bench_digits,
         bench_early_exit,
         bench_exit_margin,
