@@ -174,6 +174,10 @@ def make_series_levels(
     included), so a multi-granularity estimator computes each once per fit
     (``fit_once="label_free"``), not per fold. The regressor's levels take
     the same defaults; they were not chosen by a regression benchmark.
+    Each ridge level decomposes a square matrix as wide as the fewer of its
+    training rows and its features (up to 10,000), as MiniRocket's ridge
+    does: beyond a few thousand training rows, the fit time grows with the
+    cube of the rows (``benchmarks/bench_ucr_large.py``).
 
     Parameters
     ----------
