@@ -23,12 +23,13 @@ from skmgm.granularity._kernels import (
 from skmgm.granularity._stateless import FLOATS
 
 # Kernel outputs held at once for one chunk of rows (kernels x rows x
-# positions; 2 MiB of float32, plus two boolean masks of a quarter each):
-# memory stays bounded whatever the number of kernels or rows, and a chunk
-# about a core's L2 cache (2 MiB here) is faster than 16 MiB chunks, by 1.1
-# to 1.6 times on one thread, and as fast as 4 MiB chunks on two (a
-# FeatureUnion's parts side by side), where 1 MiB chunks lose a fifth.
-_OUTPUT_ELEMENTS = 2**19
+# positions; 1 MiB of float32): with the competition's two boolean masks and
+# its extremes, a chunk's working set stays within a core's L2 cache (2 MiB
+# here), and memory stays bounded whatever the number of kernels or rows.
+# Against 2 MiB chunks, one thread took 0.90 to 0.95 of the time (1,000 x
+# 500, 400 x 750 and 560 x 131 series), and two processes side by side (a
+# FeatureUnion's parts) 0.89 to 0.95.
+_OUTPUT_ELEMENTS = 2**18
 
 
 def hydra_dilations(length: int) -> np.ndarray:
@@ -168,10 +169,11 @@ class CompetingKernels(KernelView):
     def _n_kernels(self):
         return self.n_kernels_per_group * self.n_groups
 
-    # On chunks twice as large, two threads took 0.81 to 0.89 of their time
-    # on one thread's chunks (as for DilatedKernels); 4 times larger were no
-    # faster, 8 times slower.
-    _threads_scale = 2
+    # Threads take turns at the GIL between numpy calls, so fewer, longer
+    # calls pay there: on chunks 4 times as large (4 MiB), two threads took
+    # 0.69 to 0.78 of their time on one thread's chunks, and 0.86 to 0.94 of
+    # it on chunks twice as large; 16 MiB chunks were slower.
+    _threads_scale = 4
 
     def _rows_per_chunk(self, length, scale):
         return max(1, scale * _OUTPUT_ELEMENTS // (self._n_kernels * length))
