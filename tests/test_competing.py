@@ -44,15 +44,15 @@ def test_wins_by_hand():
     assert_allclose(counts[0, :, 0], [1 + 1, 1 + 1])
 
 
-@pytest.mark.parametrize("values", [3, None])
-def test_wins_equal_the_obvious_loop_with_and_without_ties(values):
+@pytest.mark.parametrize("n_distinct", [3, None])
+def test_wins_equal_the_obvious_loop_with_and_without_ties(n_distinct):
     # Three distinct values give ties at most positions; normal draws none.
     rng = np.random.default_rng(0)
     shape = (4, 5, 3, 20)  # rows, kernels per group, groups, positions
-    if values is None:
+    if n_distinct is None:
         outputs = rng.normal(size=shape)
     else:
-        outputs = rng.integers(0, values, size=shape).astype(float)
+        outputs = rng.integers(0, n_distinct, size=shape).astype(float)
     values_won, counts = count_wins(outputs)
     expected_values, expected_counts = np.zeros(shape[:3]), np.zeros(shape[:3])
     for row, group, t in np.ndindex(shape[0], shape[2], shape[3]):
