@@ -2,8 +2,8 @@
 
 The data sets: every one of the 2023 bake-off's whose UCR files are
 installed here, outside the development panel, with more than 1,000
-training rows (a rule fixed before any of them was scored; the panel and the
-unseen sets of ``bench_ucr_unseen.py`` hold at most 1,000). Official
+training rows (a rule fixed before any of them was scored; the panel's sets
+and the unseen sets of ``bench_ucr_unseen.py`` hold at most 600). Official
 train/test splits, one seed: ``MultiGranularityClassifier(
 make_series_levels(random_state=0), final_estimator="vote")``, aeon's
 ``MiniRocketClassifier`` and ``MultiRocketClassifier``, all at ``n_jobs`` =
